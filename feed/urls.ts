@@ -80,7 +80,7 @@ export class FeedUrls {
   }
   /** Catalog leaf (PackageDetails) for one version; what `catalogEntry.@id` points at (§4.9). */
   catalogLeaf(id: string, version: string): string {
-    return `${this.base}/v3/catalog/data/${lowerInvariant(id)}.${lowerInvariant(version)}.json`;
+    return `${this.base}/v3/catalog/data/${lowerInvariant(id)}/${lowerInvariant(version)}.json`;
   }
   search(): string {
     return `${this.base}/v3/search`;

@@ -1,0 +1,357 @@
+/**
+ * Repository for the package aggregate (package ids and their versions). All SQL about packages
+ * lives here; callers get `PackageRecord`s (feed/types.ts) and typed errors.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { PackageRecord } from '../feed/types.ts';
+import type { Database } from './connection.ts';
+import { packageRegistrations, packageVersions } from './schema.ts';
+
+/** Thrown when (lower id, normalized version) already exists, unlisted included (§2.1 409). */
+export class DuplicatePackageError extends Error {
+  readonly code = 'duplicate_package';
+  constructor(
+    readonly id: string,
+    readonly version: string,
+  ) {
+    super(`Package ${id} ${version} already exists.`);
+  }
+}
+
+/** Everything the ingest service writes for one new version. */
+export type NewPackageVersion = Omit<PackageRecord, 'downloads'> & {
+  versionKey: string;
+  major: number;
+  minor: number;
+  patch: number;
+  revision: number;
+  blobKey: string;
+  /** lower-cased text that free-text search matches */
+  searchText: string;
+};
+
+/** What the flat container needs to serve one version's files. */
+export interface StoredVersion {
+  id: string;
+  version: string;
+  versionKey: string;
+  blobKey: string;
+  listed: boolean;
+  hasReadme: boolean;
+  hasIcon: boolean;
+  packageSize: number;
+}
+
+/** Search filters (already parsed from the query string, §6.1); all text lower-cased. */
+export interface SearchFilter {
+  terms: string[];
+  id: string[];
+  packageId: string[];
+  tags: string[];
+  author: string[];
+  title: string[];
+  description: string[];
+  summary: string[];
+  owner: string[];
+  version: string[];
+  prerelease: boolean;
+  semVer2: boolean;
+  packageType: string | null;
+  skip: number;
+  take: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: any = err; e; e = e.cause) {
+    if (e.code === UNIQUE_VIOLATION) return true;
+  }
+  return false;
+}
+
+/** escapes LIKE wildcards in user text */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+const recordColumns = {
+  id: packageRegistrations.id,
+  version: packageVersions.version,
+  fullVersion: packageVersions.fullVersion,
+  originalVersion: packageVersions.originalVersion,
+  moduleVersion: packageVersions.moduleVersion,
+  isPrerelease: packageVersions.isPrerelease,
+  isSemVer2: packageVersions.isSemVer2,
+  listed: packageVersions.listed,
+  created: packageVersions.created,
+  lastEdited: packageVersions.lastEdited,
+  authors: packageVersions.authors,
+  owners: packageVersions.owners,
+  title: packageVersions.title,
+  summary: packageVersions.summary,
+  description: packageVersions.description,
+  releaseNotes: packageVersions.releaseNotes,
+  copyright: packageVersions.copyright,
+  language: packageVersions.language,
+  tags: packageVersions.tags,
+  projectUrl: packageVersions.projectUrl,
+  iconUrl: packageVersions.iconUrl,
+  hasIcon: packageVersions.hasIcon,
+  licenseUrl: packageVersions.licenseUrl,
+  licenseExpression: packageVersions.licenseExpression,
+  hasReadme: packageVersions.hasReadme,
+  requireLicenseAcceptance: packageVersions.requireLicenseAcceptance,
+  developmentDependency: packageVersions.developmentDependency,
+  minClientVersion: packageVersions.minClientVersion,
+  packageTypes: packageVersions.packageTypes,
+  dependencyGroups: packageVersions.dependencyGroups,
+  isScript: packageVersions.isScript,
+  packageHash: packageVersions.packageHash,
+  packageSize: packageVersions.packageSize,
+  downloads: packageVersions.downloads,
+};
+
+export class PackageRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Inserts a new version (and its package id on first push) in one transaction.
+   *
+   * @returns the package id with its registered casing (the first push's casing wins, §8.3)
+   * @throws DuplicatePackageError when the identity exists already (the primary key decides races)
+   */
+  async insertVersion(row: NewPackageVersion): Promise<string> {
+    const lowerId = row.id.toLowerCase();
+    try {
+      return await this.db.transaction(async (tx) => {
+        await tx
+          .insert(packageRegistrations)
+          .values({ lowerId, id: row.id, created: row.created })
+          .onConflictDoNothing();
+        const { id: _display, ...rest } = row;
+        await tx.insert(packageVersions).values({ ...rest, lowerId, downloads: 0 });
+        const [reg] = await tx
+          .select({ id: packageRegistrations.id })
+          .from(packageRegistrations)
+          .where(eq(packageRegistrations.lowerId, lowerId));
+        return reg.id;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicatePackageError(row.id, row.version);
+      throw err;
+    }
+  }
+
+  /** True when the identity exists (listed or not); a cheap pre-check before storing a blob. */
+  async exists(lowerId: string, versionKey: string): Promise<boolean> {
+    const rows = await this.db
+      .select({ one: sql<number>`1` })
+      .from(packageVersions)
+      .where(and(eq(packageVersions.lowerId, lowerId), eq(packageVersions.versionKey, versionKey)))
+      .limit(1);
+    return rows.length > 0;
+  }
+
+  /** Every version of one id (unlisted included), in no particular order; [] for an unknown id. */
+  async getRecords(lowerId: string): Promise<PackageRecord[]> {
+    const rows = await this.db
+      .select(recordColumns)
+      .from(packageVersions)
+      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
+      .where(eq(packageVersions.lowerId, lowerId));
+    return rows as PackageRecord[];
+  }
+
+  /** Only the listed versions of one id. */
+  async getListedRecords(lowerId: string): Promise<PackageRecord[]> {
+    const rows = await this.db
+      .select(recordColumns)
+      .from(packageVersions)
+      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
+      .where(and(eq(packageVersions.lowerId, lowerId), eq(packageVersions.listed, true)));
+    return rows as PackageRecord[];
+  }
+
+  /** One version's record, or null. */
+  async getRecord(lowerId: string, versionKey: string): Promise<PackageRecord | null> {
+    const rows = await this.db
+      .select(recordColumns)
+      .from(packageVersions)
+      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
+      .where(and(eq(packageVersions.lowerId, lowerId), eq(packageVersions.versionKey, versionKey)));
+    return (rows[0] as PackageRecord | undefined) ?? null;
+  }
+
+  /** Where one version's files are, or null when the identity is unknown. */
+  async getStoredVersion(lowerId: string, versionKey: string): Promise<StoredVersion | null> {
+    const rows = await this.db
+      .select({
+        id: packageRegistrations.id,
+        version: packageVersions.version,
+        versionKey: packageVersions.versionKey,
+        blobKey: packageVersions.blobKey,
+        listed: packageVersions.listed,
+        hasReadme: packageVersions.hasReadme,
+        hasIcon: packageVersions.hasIcon,
+        packageSize: packageVersions.packageSize,
+      })
+      .from(packageVersions)
+      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
+      .where(and(eq(packageVersions.lowerId, lowerId), eq(packageVersions.versionKey, versionKey)));
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Unlists or relists one version (§2.2).
+   *
+   * @returns false when the identity is unknown
+   */
+  async setListed(lowerId: string, versionKey: string, listed: boolean, now: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(packageVersions)
+      .set({ listed, lastEdited: now })
+      .where(and(eq(packageVersions.lowerId, lowerId), eq(packageVersions.versionKey, versionKey)))
+      .returning({ k: packageVersions.versionKey });
+    return rows.length > 0;
+  }
+
+  /** Adds buffered download counts: key is `${lowerId}/${versionKey}`. */
+  async addDownloads(counts: Map<string, number>): Promise<void> {
+    if (counts.size === 0) return;
+    const entries = [...counts];
+    const values = sql.join(
+      entries.map(([key, n]) => {
+        const slash = key.indexOf('/');
+        return sql`(${key.slice(0, slash)}, ${key.slice(slash + 1)}, ${n}::bigint)`;
+      }),
+      sql`, `,
+    );
+    await this.db.execute(sql`
+      update package_versions as v set downloads = v.downloads + c.n
+      from (values ${values}) as c(lower_id, version_key, n)
+      where v.lower_id = c.lower_id and v.version_key = c.version_key`);
+  }
+
+  /** Every blob key referenced by a row (for start-up cleanup of orphan blobs). */
+  async allBlobKeys(): Promise<Set<string>> {
+    const rows = await this.db.select({ k: packageVersions.blobKey }).from(packageVersions);
+    return new Set(rows.map((r) => r.k));
+  }
+
+  /**
+   * Search (§6.1): one hit per package id that has at least one listed version matching every
+   * filter, most downloaded first, then by id.
+   *
+   * @returns the page of lower-cased ids and the total number of matching ids
+   */
+  async search(f: SearchFilter): Promise<{ lowerIds: string[]; totalHits: number }> {
+    const where = this.versionConditions(f);
+    const rows = (await this.db.execute(sql`
+      select lower_id, count(*) over () as total
+      from (
+        select v.lower_id, sum(v.downloads) as downloads
+        from package_versions v
+        where ${where}
+        group by v.lower_id
+      ) m
+      order by m.downloads desc, m.lower_id
+      limit ${f.take} offset ${f.skip}`)) as unknown;
+    const list = normalizeRows(rows);
+    if (list.length === 0 && f.skip > 0) {
+      const total = await this.countMatching(f);
+      return { lowerIds: [], totalHits: total };
+    }
+    return {
+      lowerIds: list.map((r) => String(r.lower_id)),
+      totalHits: list.length ? Number(list[0].total) : 0,
+    };
+  }
+
+  private async countMatching(f: SearchFilter): Promise<number> {
+    const where = this.versionConditions(f);
+    const rows = normalizeRows(
+      await this.db.execute(sql`select count(distinct v.lower_id) as n from package_versions v where ${where}`),
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Listed versions of several ids, filtered by prerelease/semVer level. */
+  async getListedRecordsFor(lowerIds: string[], prerelease: boolean, semVer2: boolean): Promise<PackageRecord[]> {
+    if (lowerIds.length === 0) return [];
+    const conds = [
+      sql`${packageVersions.lowerId} in (${sql.join(lowerIds.map((x) => sql`${x}`), sql`, `)})`,
+      eq(packageVersions.listed, true),
+    ];
+    if (!prerelease) conds.push(eq(packageVersions.isPrerelease, false));
+    if (!semVer2) conds.push(eq(packageVersions.isSemVer2, false));
+    const rows = await this.db
+      .select({ ...recordColumns, lowerId: packageVersions.lowerId })
+      .from(packageVersions)
+      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
+      .where(and(...conds));
+    return rows as unknown as PackageRecord[];
+  }
+
+  /**
+   * Autocomplete (§6.4): ids with a listed version whose id, or a dot/dash-separated part of it,
+   * starts with `prefix`.
+   */
+  async autocompleteIds(
+    prefix: string,
+    opts: { prerelease: boolean; semVer2: boolean; packageType: string | null; skip: number; take: number },
+  ): Promise<{ ids: string[]; totalHits: number }> {
+    const f: SearchFilter = {
+      terms: [], id: [], packageId: [], tags: [], author: [], title: [], description: [], summary: [], owner: [],
+      version: [], prerelease: opts.prerelease, semVer2: opts.semVer2, packageType: opts.packageType, skip: 0, take: 0,
+    };
+    const where = [this.versionConditions(f)];
+    if (prefix) {
+      const p = likeEscape(prefix.toLowerCase());
+      where.push(
+        sql`(v.lower_id like ${p + '%'} or v.lower_id like ${'%.' + p + '%'} or v.lower_id like ${'%-' + p + '%'})`,
+      );
+    }
+    const rows = normalizeRows(
+      await this.db.execute(sql`
+        select r.id, count(*) over () as total
+        from (select distinct v.lower_id from package_versions v where ${sql.join(where, sql` and `)}) m
+        join package_registrations r on r.lower_id = m.lower_id
+        order by m.lower_id
+        limit ${opts.take} offset ${opts.skip}`),
+    );
+    return { ids: rows.map((r) => String(r.id)), totalHits: rows.length ? Number(rows[0].total) : 0 };
+  }
+
+  private versionConditions(f: SearchFilter) {
+    const conds = [sql`v.listed`];
+    if (!f.prerelease) conds.push(sql`not v.is_prerelease`);
+    if (!f.semVer2) conds.push(sql`not v.is_semver2`);
+    for (const t of f.terms) conds.push(sql`v.search_text like ${'%' + likeEscape(t) + '%'}`);
+    for (const t of f.id) conds.push(sql`v.lower_id like ${'%' + likeEscape(t) + '%'}`);
+    for (const t of f.packageId) conds.push(sql`v.lower_id = ${t}`);
+    for (const t of f.tags)
+      conds.push(sql`exists (select 1 from jsonb_array_elements_text(v.tags) tg where lower(tg) = ${t})`);
+    for (const t of f.author) conds.push(sql`lower(v.authors) like ${'%' + likeEscape(t) + '%'}`);
+    for (const t of f.title) conds.push(sql`lower(coalesce(v.title, '')) like ${'%' + likeEscape(t) + '%'}`);
+    for (const t of f.description) conds.push(sql`lower(v.description) like ${'%' + likeEscape(t) + '%'}`);
+    for (const t of f.summary) conds.push(sql`lower(coalesce(v.summary, '')) like ${'%' + likeEscape(t) + '%'}`);
+    for (const t of f.owner) conds.push(sql`lower(coalesce(v.owners, '')) like ${'%' + likeEscape(t) + '%'}`);
+    for (const t of f.version) conds.push(sql`v.version_key = ${t}`);
+    if (f.packageType) {
+      const pt = f.packageType.toLowerCase();
+      conds.push(
+        pt === 'dependency'
+          ? sql`(jsonb_array_length(v.package_types) = 0 or exists (select 1 from jsonb_array_elements(v.package_types) p where lower(p->>'name') = ${pt}))`
+          : sql`exists (select 1 from jsonb_array_elements(v.package_types) p where lower(p->>'name') = ${pt})`,
+      );
+    }
+    return sql.join(conds, sql` and `);
+  }
+}
+
+/** drizzle's `execute` returns an array (postgres.js) or `{ rows }` (PGlite) */
+function normalizeRows(result: unknown): Record<string, unknown>[] {
+  if (Array.isArray(result)) return result as Record<string, unknown>[];
+  return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
+}

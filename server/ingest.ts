@@ -1,0 +1,169 @@
+/**
+ * The services that change packages: push (ingest), unlist and relist. Each orchestrates the write
+ * path of ARCHITECTURE.md: inspect → store blobs under a fresh key → insert rows in one transaction
+ * (the primary key decides races) → invalidate the read cache; any failure removes what this
+ * request wrote, so bad input leaves no orphan blob and no partial row.
+ */
+import { rm } from 'node:fs/promises';
+import { inspectNupkg, type NupkgInspection } from '../feed/nupkg.ts';
+import { readModuleManifest } from '../feed/psd1.ts';
+import { NuGetVersion, versionKey as toVersionKey } from '../feed/version.ts';
+import type { PackageRecord } from '../feed/types.ts';
+import { DuplicatePackageError, type NewPackageVersion, type PackageRepository } from '../db/packages.ts';
+import { newBlobKey, type BlobStore } from './blob-store.ts';
+import type { DocumentCache } from './cache.ts';
+import { HttpError } from './errors.ts';
+import type { ReceivedUpload } from './upload.ts';
+
+export interface IngestDeps {
+  repo: PackageRepository;
+  blobs: BlobStore;
+  cache: DocumentCache;
+  clock: () => Date;
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+}
+
+export interface PushResult {
+  id: string;
+  version: string;
+}
+
+/** Tag of the cache entries that span package ids (search, autocomplete). */
+export const GLOBAL_CACHE_TAG = '*';
+
+export class PackageService {
+  constructor(private readonly deps: IngestDeps) {}
+
+  /**
+   * Ingests an uploaded nupkg (temp file is consumed: moved into the blob store or removed).
+   *
+   * @throws InvalidPackageError (400) for a package that fails validation (§8)
+   * @throws DuplicatePackageError (409) when the identity exists, unlisted included (§2.1)
+   */
+  async push(upload: ReceivedUpload): Promise<PushResult> {
+    const { repo, blobs, cache, clock, log } = this.deps;
+    let blobKey: string | null = null;
+    try {
+      const inspection = await inspectNupkg(upload.path);
+      const manifest = inspection.manifest;
+      const lowerId = manifest.id.toLowerCase();
+      const versionKey = manifest.version.toNormalizedString().toLowerCase();
+      if (await repo.exists(lowerId, versionKey)) throw new DuplicatePackageError(manifest.id, manifest.version.toNormalizedString());
+
+      const now = clock();
+      const row = buildRow(inspection, upload, now, (msg) => log.warn({ id: manifest.id }, msg));
+      blobKey = newBlobKey(lowerId, versionKey);
+      row.blobKey = blobKey;
+      await blobs.write(blobKey, 'package.nuspec', inspection.nuspecBytes);
+      if (inspection.readme) await blobs.write(blobKey, 'readme', inspection.readme);
+      if (inspection.icon) await blobs.write(blobKey, 'icon', inspection.icon);
+      await blobs.moveIn(blobKey, 'package.nupkg', upload.path);
+      const id = await repo.insertVersion(row);
+      cache.invalidate(lowerId);
+      cache.invalidate(GLOBAL_CACHE_TAG);
+      log.info({ id, version: row.version, size: upload.size }, 'package pushed');
+      return { id, version: row.version };
+    } catch (err) {
+      if (blobKey) await blobs.remove(blobKey).catch(() => {});
+      throw err;
+    } finally {
+      await rm(upload.path, { force: true }).catch(() => {});
+    }
+  }
+
+  /**
+   * Unlists (`listed=false`) or relists a version (§2.2). `id` and `version` as the user typed them.
+   *
+   * @throws HttpError 404 when the id or version is unknown
+   */
+  async setListed(id: string, version: string, listed: boolean): Promise<void> {
+    const lowerId = id.toLowerCase();
+    let key: string;
+    try {
+      key = toVersionKey(version);
+    } catch {
+      throw new HttpError(404, `Package ${id} ${version} was not found: the version is not a valid NuGet version.`);
+    }
+    const found = await this.deps.repo.setListed(lowerId, key, listed, this.deps.clock());
+    if (!found) throw new HttpError(404, `Package ${id} ${version} was not found.`);
+    this.deps.cache.invalidate(lowerId);
+    this.deps.cache.invalidate(GLOBAL_CACHE_TAG);
+  }
+}
+
+/**
+ * The manifest spelling of a PowerShell module's version (§4.7): `ModuleVersion` as written plus
+ * `-Prerelease`, when it is the same version as the nuspec's; null otherwise.
+ */
+export function moduleVersionOf(inspection: NupkgInspection, warn: (msg: string) => void): string | null {
+  if (!inspection.isPowerShellModule || !inspection.moduleManifest) return null;
+  try {
+    const info = readModuleManifest(inspection.moduleManifest.text);
+    if (!info.moduleVersion) return null;
+    const pre = info.prerelease ? info.prerelease.replace(/^-+/, '') : '';
+    const spelled = pre ? `${info.moduleVersion.trim()}-${pre}` : info.moduleVersion.trim();
+    const parsed = NuGetVersion.tryParse(spelled);
+    if (!parsed || !parsed.equals(inspection.manifest.version) || parsed.hasMetadata) {
+      warn(`module manifest version ${spelled} differs from the nuspec version; using the nuspec spelling`);
+      return null;
+    }
+    return spelled;
+  } catch (err) {
+    warn(`module manifest could not be read (${(err as Error).message}); using the nuspec spelling`);
+    return null;
+  }
+}
+
+function buildRow(inspection: NupkgInspection, upload: ReceivedUpload, now: Date, warn: (m: string) => void): NewPackageVersion {
+  const m = inspection.manifest;
+  const v = m.version;
+  const tags = m.tags;
+  const record: Omit<PackageRecord, 'downloads'> = {
+    id: m.id,
+    version: v.toNormalizedString(),
+    fullVersion: v.toFullString(),
+    originalVersion: m.versionText,
+    moduleVersion: moduleVersionOf(inspection, warn),
+    isPrerelease: v.isPrerelease,
+    isSemVer2: m.isSemVer2,
+    listed: true,
+    created: now,
+    lastEdited: now,
+    authors: m.authors,
+    owners: m.owners,
+    title: m.title,
+    summary: m.summary,
+    description: m.description,
+    releaseNotes: m.releaseNotes,
+    copyright: m.copyright,
+    language: m.language,
+    tags,
+    projectUrl: m.projectUrl,
+    iconUrl: m.iconUrl,
+    hasIcon: inspection.icon !== null,
+    licenseUrl: m.licenseUrl,
+    licenseExpression: m.license?.type === 'expression' ? m.license.value : null,
+    hasReadme: inspection.readme !== null,
+    requireLicenseAcceptance: m.requireLicenseAcceptance,
+    developmentDependency: m.developmentDependency,
+    minClientVersion: m.minClientVersion,
+    packageTypes: m.packageTypes,
+    dependencyGroups: m.dependencyGroups.map((g) => ({
+      targetFramework: g.targetFramework,
+      dependencies: g.dependencies.map((d) => ({ id: d.id, range: d.range.toNormalizedString() })),
+    })),
+    isScript: inspection.isPowerShellScript,
+    packageHash: upload.sha512,
+    packageSize: upload.size,
+  };
+  return {
+    ...record,
+    versionKey: v.toNormalizedString().toLowerCase(),
+    major: v.major,
+    minor: v.minor,
+    patch: v.patch,
+    revision: v.revision,
+    blobKey: '',
+    searchText: [m.id, m.title ?? '', m.summary ?? '', m.description, tags.join(' ')].join(' ').toLowerCase(),
+  };
+}
