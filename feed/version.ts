@@ -73,7 +73,8 @@ function isNumberWhite(c: number): boolean {
 /**
  * `int.TryParse(s, NumberStyles.Integer, InvariantCulture)` restricted to non-negative results, as
  * System.Version.TryParse uses it for each version part: optional surrounding number whitespace, an
- * optional sign, ASCII digits, optional trailing NUL characters; the value must fit Int32 and be ≥ 0.
+ * optional sign, ASCII digits; the value must fit Int32 and be ≥ 0 (a trailing NUL is rejected, as the
+ * differential test showed for NuGet.Versioning 8.0.0 on .NET 10).
  * @returns the value, or -1 when the text is not such a number
  */
 function parseVersionComponent(s: string): number {
@@ -83,12 +84,11 @@ function parseVersionComponent(s: string): number {
 
 /**
  * `int.TryParse(s)` with `NumberStyles.Integer` and invariant culture (leading/trailing white, leading
- * sign, trailing NULs ignored). Returns null when it would fail (including overflow).
+ * sign). Returns null when it would fail (including overflow).
  */
 function parseDotNetInt32(s: string): number | null {
   let i = 0;
   let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) === 0) end--;
   while (i < end && isNumberWhite(s.charCodeAt(i))) i++;
   while (end > i && isNumberWhite(s.charCodeAt(end - 1))) end--;
   let negative = false;
