@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
@@ -54,14 +54,19 @@ function tooLarge(max: number): HttpError {
  *         that is neither multipart nor a raw package type, 400 for an empty body or a multipart body
  *         without a file part; the temp file is removed on any failure
  */
-export async function receiveUpload(req: IncomingMessage, tempPath: string, maxBytes: number): Promise<ReceivedUpload> {
-  const declared = Number(req.headers['content-length']);
+export async function receiveUpload(
+  req: Readable,
+  headers: IncomingHttpHeaders,
+  tempPath: string,
+  maxBytes: number,
+): Promise<ReceivedUpload> {
+  const declared = Number(headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes + 64 * 1024) throw tooLarge(maxBytes);
-  const contentType = (req.headers['content-type'] ?? '').toLowerCase();
+  const contentType = (headers['content-type'] ?? '').toLowerCase();
   const mediaType = contentType.split(';')[0].trim();
   try {
     let result: { size: number; sha512: string };
-    if (mediaType === 'multipart/form-data') result = await receiveMultipart(req, tempPath, maxBytes);
+    if (mediaType === 'multipart/form-data') result = await receiveMultipart(req, headers, tempPath, maxBytes);
     else if (mediaType === '' || RAW_TYPES.has(mediaType)) result = await receiveRaw(req, tempPath, maxBytes);
     else
       throw new HttpError(
@@ -73,21 +78,24 @@ export async function receiveUpload(req: IncomingMessage, tempPath: string, maxB
   } catch (err) {
     await rm(tempPath, { force: true });
     if (req.readable) req.resume();
-    throw err;
+    if (err instanceof HttpError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'EMFILE') throw err;
+    throw new HttpError(400, 'The upload failed before it finished (the client closed the connection or sent a broken body).');
   }
 }
 
-async function receiveRaw(req: IncomingMessage, tempPath: string, maxBytes: number) {
+async function receiveRaw(req: Readable, tempPath: string, maxBytes: number) {
   const measure = new MeasureStream(maxBytes);
   await pipeline(req, measure, createWriteStream(tempPath));
   return { size: measure.size, sha512: measure.hash.digest('base64') };
 }
 
-function receiveMultipart(req: IncomingMessage, tempPath: string, maxBytes: number) {
+function receiveMultipart(req: Readable, headers: IncomingHttpHeaders, tempPath: string, maxBytes: number) {
   return new Promise<{ size: number; sha512: string }>((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 64 * 1024, parts: 40 } });
+      bb = busboy({ headers: headers as busboy.BusboyConfig["headers"], limits: { files: 1, fields: 20, fieldSize: 64 * 1024, parts: 40 } });
     } catch {
       reject(new HttpError(400, 'The multipart body is malformed (no boundary in Content-Type).'));
       return;
@@ -125,7 +133,9 @@ function receiveMultipart(req: IncomingMessage, tempPath: string, maxBytes: numb
         resolve(r);
       }, fail);
     });
-    req.on('aborted', () => fail(new HttpError(400, 'The client closed the connection before the upload finished.')));
+    req.on('close', () => {
+      if (!req.readableEnded) fail(new HttpError(400, 'The client closed the connection before the upload finished.'));
+    });
     req.on('error', () => fail(new HttpError(400, 'The upload failed before it finished.')));
     req.pipe(bb);
   });

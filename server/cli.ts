@@ -1,0 +1,55 @@
+/**
+ * The `galleon` command: `galleon serve` runs the gallery; `galleon install` and `galleon sync`
+ * are the reference client (client/). `galleon --help` lists them.
+ */
+import { applyFlags, CONFIG_FLAGS, ConfigError, loadConfig } from './config.ts';
+
+const HELP = `galleon: a NuGet v3 gallery for PowerShell modules and .NET packages
+
+Usage:
+  galleon serve [options]      run the gallery server
+  galleon install [specs...]   install PowerShell modules from a NuGet v3 feed (run "galleon install --help")
+  galleon sync <spec.yaml>     keep a project's module folder in line with a YAML spec ("galleon sync --help")
+
+Options of "galleon serve" (each also an environment variable):
+${Object.entries(CONFIG_FLAGS)
+  .map(([flag, env]) => `  ${flag.padEnd(18)} ${env}`)
+  .join('\n')}
+
+Defaults: http://127.0.0.1:5555, data under ./data, embedded database, writes disabled until
+GALLEON_API_KEY is set, 250 MB package limit.
+`;
+
+/** Runs the CLI with `argv` (without node and script); returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === 'serve') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    let config;
+    try {
+      config = loadConfig(applyFlags(rest, process.env));
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`galleon: ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+    const { startServer } = await import('./serve.ts');
+    await startServer(config, { installSignalHandlers: true });
+    return -1; // keep running
+  }
+  if (command === 'install' || command === 'sync') {
+    const mod = await import('../client/cli.ts');
+    return mod.runClientCommand(command, rest);
+  }
+  process.stderr.write(`galleon: unknown command "${command}". Run "galleon --help".\n`);
+  return 2;
+}
