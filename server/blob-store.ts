@@ -91,7 +91,7 @@ export class FsBlobStore implements BlobStore {
       return null;
     }
     const { size } = await handle.stat();
-    return { stream: createReadStream('', { fd: handle.fd, autoClose: true, highWaterMark: 256 * 1024 }), size };
+    return { stream: createReadStream('', { fd: handle, autoClose: true, highWaterMark: 256 * 1024 }), size };
   }
 
   async remove(key: string): Promise<void> {
