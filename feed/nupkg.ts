@@ -1,0 +1,543 @@
+/**
+ * Safe inspection of an uploaded `.nupkg` (protocol reference §2.1 push validation, §8.4 nuspec, §9 PowerShell
+ * packages). Reads the zip's central directory and only the few entries the feed needs (the root `.nuspec`,
+ * and the readme, icon, license file and root module manifest when present); never the whole archive.
+ *
+ * Archive rules, each refused with {@link InvalidPackageError}:
+ * - not a zip, truncated, corrupted central directory or zip64 records, overlapping entries (the
+ *   "overlapping files" zip bomb), an extracted entry whose size or CRC-32 does not match the directory;
+ * - more than `maxEntries` entries, total declared uncompressed size over `maxTotalUncompressedBytes`, an entry
+ *   over `compressionRatioMinBytes` whose declared compression ratio exceeds `maxCompressionRatio`;
+ * - unsafe entry names (checked as stored and percent-decoded, because NuGet percent-decodes names):
+ *   empty, control characters, a leading `/`, a `:` (drive letters such as `C:`, Windows alternate data
+ *   streams), a `..` segment (also `...`/`.. ` which Windows trims to `..`). A backslash counts as a path
+ *   separator for these checks but is not refused by itself: .NET Framework 4.5's `ZipFile` wrote
+ *   `lib\net45\a.dll` names and real packages carry them (e.g. NuGetGallery's
+ *   DuplicateLibFilesDifferentPathSeparators and PackageWithDoubleBackwardSlash fixtures);
+ * - no `.nuspec` at the root, more than one, or a backslashed name that some NuGet builds would read as a
+ *   second root `.nuspec`;
+ * - a nuspec `<readme>`, `<icon>` or `<license type="file">` path that is not in the package (nuget.org's
+ *   `PackageMetadataValidationService`: the path with `\` turned into `/`, a leading `./` and `/` removed,
+ *   compared case-sensitively with the percent-decoded entry names; the first match wins, as in NuGet's
+ *   `ZipArchiveExtensions.LookupEntry`), a readme that is not `.md`, an icon that is not a PNG or JPEG file
+ *   (by extension and by content), a license file not `.txt`/`.md`/extensionless or not UTF-8 text, any of
+ *   them over its size limit.
+ */
+import fs from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import yauzl from 'yauzl';
+import { InvalidPackageError } from './errors.ts';
+import { DEFAULT_MAX_DEPENDENCIES, parseNuspec, type PackageManifest } from './nuspec.ts';
+
+/** The result of {@link inspectNupkg}. */
+export interface NupkgInspection {
+  manifest: PackageManifest;
+  /** Name of the root `.nuspec` entry exactly as stored in the zip, e.g. "Newtonsoft.Json.nuspec". */
+  nuspecEntryName: string;
+  /** The `.nuspec` bytes as stored (the server serves them at the flat container nuspec route, §3). */
+  nuspecBytes: Buffer;
+  /** Bytes of the `<readme>` file, null when the nuspec names none. */
+  readme: Buffer | null;
+  /** Bytes of the `<icon>` file (PNG or JPEG), null when the nuspec names none. */
+  icon: Buffer | null;
+  /** Bytes of the `<license type="file">` file, null when there is none. */
+  licenseFile: Buffer | null;
+  /**
+   * The root `<id>.psd1` module manifest (name matched case-insensitively, §9.1), decoded from UTF-8 (with or
+   * without BOM), UTF-16 LE/BE with BOM, or, for BOM-less text that is not UTF-8, Windows-1252 (what Windows
+   * PowerShell assumes). Null when there is none.
+   */
+  moduleManifest: { entryName: string; text: string } | null;
+  /** Tag `PSModule` (any case) and a root `<id>.psd1` (§9.1, §9.2). */
+  isPowerShellModule: boolean;
+  /** Tag `PSScript` (any case) (§9.2). */
+  isPowerShellScript: boolean;
+  /** Every entry name as stored in the zip (directories included), in central-directory order. */
+  entryNames: string[];
+}
+
+/** Bounds applied while inspecting; sizes in bytes. */
+export interface InspectLimits {
+  /** Most zip entries (directories included). */
+  maxEntries: number;
+  maxNuspecBytes: number;
+  maxReadmeBytes: number;
+  maxIconBytes: number;
+  maxLicenseBytes: number;
+  maxModuleManifestBytes: number;
+  /** Largest declared uncompressed/compressed ratio for entries bigger than `compressionRatioMinBytes`. */
+  maxCompressionRatio: number;
+  /** Entries whose declared uncompressed size is at most this are exempt from the ratio check. */
+  compressionRatioMinBytes: number;
+  /** Sum of all entries' declared uncompressed sizes. */
+  maxTotalUncompressedBytes: number;
+  /** Most `<dependency>` elements across all dependency groups. */
+  maxDependencies: number;
+}
+
+const MiB = 1024 * 1024;
+
+/** Defaults of {@link InspectLimits}: readme, icon and license file limits are nuget.org's (1 MiB each). */
+export const DEFAULT_INSPECT_LIMITS: Readonly<InspectLimits> = Object.freeze({
+  maxEntries: 20_000,
+  maxNuspecBytes: MiB,
+  maxReadmeBytes: MiB,
+  maxIconBytes: MiB,
+  maxLicenseBytes: MiB,
+  maxModuleManifestBytes: MiB,
+  maxCompressionRatio: 200,
+  compressionRatioMinBytes: MiB,
+  maxTotalUncompressedBytes: 4 * 1024 * MiB,
+  maxDependencies: DEFAULT_MAX_DEPENDENCIES,
+});
+
+/** Options of {@link inspectNupkg}: any subset of the limits, plus two policy switches. */
+export interface InspectOptions extends Partial<InspectLimits> {
+  /**
+   * When true, a `<readme>`, `<icon>` or `<license type="file">` path that is missing from the package is
+   * tolerated (the corresponding buffer is null) instead of refused. nuget.org refuses such packages; use
+   * this only to import packages from feeds that did not check. Default false.
+   */
+  allowMissingReferencedFiles?: boolean;
+  /**
+   * Inspect a symbol package (`.snupkg`, §2.3): `description` and `authors` become optional and the nuspec
+   * must declare the `SymbolsPackage` package type. Default false.
+   */
+  symbolPackage?: boolean;
+}
+
+/**
+ * Inspects the `.nupkg` at `path` and returns its validated manifest plus the few files the feed stores
+ * beside it. Reads the central directory and at most five entries; each extracted entry is size-capped and
+ * CRC-checked. The file handle is closed before the promise settles, on success and on every failure.
+ *
+ * @param path     a local file (e.g. the temp file a push was streamed to)
+ * @param options  limits (defaults {@link DEFAULT_INSPECT_LIMITS}) and policy switches
+ * @throws InvalidPackageError for anything the module docstring lists, and for every nuspec rule of
+ *         {@link parseNuspec}; other errors (e.g. ENOENT opening `path`) are passed through unchanged
+ */
+export async function inspectNupkg(path: string, options: InspectOptions = {}): Promise<NupkgInspection> {
+  const limits: InspectLimits = { ...DEFAULT_INSPECT_LIMITS };
+  for (const key of Object.keys(DEFAULT_INSPECT_LIMITS) as (keyof InspectLimits)[]) {
+    const v = options[key];
+    if (v !== undefined) limits[key] = v;
+  }
+  const fd = await new Promise<number>((resolve, reject) => fs.open(path, 'r', (err, n) => (err ? reject(err) : resolve(n))));
+  const reader = new FdReader(fd);
+  let zipfile: yauzl.ZipFile | null = null;
+  try {
+    const size = await new Promise<number>((resolve, reject) => fs.fstat(fd, (err, st) => (err ? reject(err) : resolve(st.size))));
+    zipfile = await openZip(reader, size);
+    return await inspectZip(zipfile, size, limits, options);
+  } finally {
+    if (zipfile !== null) zipfile.close();
+    await reader.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// File access
+
+/**
+ * A yauzl reader over one file descriptor: small reads (central directory records, local headers) are
+ * served from a 64 KiB read-ahead block instead of one stream per read; entry data is streamed. `dispose`
+ * waits for in-flight streams, then closes the descriptor exactly once.
+ */
+class FdReader extends yauzl.RandomAccessReader {
+  private readonly fd: number;
+  private readonly streams = new Set<RangeStream>();
+  private block: { start: number; bytes: Buffer } | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(fd: number) {
+    super();
+    this.fd = fd;
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const stream = new RangeStream(this.fd, start, end);
+    this.streams.add(stream);
+    stream.once('close', () => this.streams.delete(stream));
+    return stream;
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    const done = callback as unknown as (err: Error | null, bytesRead?: number) => void;
+    if (this.closing !== null) return queueMicrotask(() => done(new Error('the package file is already closed')));
+    const b = this.block;
+    if (b !== null && position >= b.start && position + length <= b.start + b.bytes.length) {
+      b.bytes.copy(buffer, offset, position - b.start, position - b.start + length);
+      // Asynchronous on purpose: yauzl reads the next record from inside this callback.
+      return queueMicrotask(() => done(null, length));
+    }
+    const blockLength = Math.max(length, 64 * 1024);
+    const bytes = Buffer.allocUnsafe(blockLength);
+    fs.read(this.fd, bytes, 0, blockLength, position, (err, bytesRead) => {
+      if (err) return done(err);
+      this.block = { start: position, bytes: bytes.subarray(0, bytesRead) };
+      const n = Math.min(length, bytesRead);
+      bytes.copy(buffer, offset, 0, n);
+      done(null, n);
+    });
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    this.dispose().then(() => callback(null));
+  }
+
+  /** Closes the descriptor once every stream created on it has finished; never rejects. */
+  dispose(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(
+        [...this.streams].map((s) => (s.closed ? null : new Promise<void>((resolve) => {
+          s.once('close', resolve);
+          s.destroy();
+        }))),
+      );
+      await new Promise<void>((resolve) => fs.close(this.fd, () => resolve()));
+    })();
+    return this.closing;
+  }
+}
+
+/**
+ * Bytes [start, end) of a shared descriptor. Unlike `fs.ReadStream`, destroying it never closes the
+ * descriptor, and it emits 'close' only once no read is in flight.
+ */
+class RangeStream extends Readable {
+  private position: number;
+  private reading = false;
+  private readonly ioDone = new EventEmitter();
+
+  constructor(
+    private readonly fd: number,
+    start: number,
+    private readonly end: number,
+  ) {
+    super({ highWaterMark: 64 * 1024 });
+    this.position = start;
+  }
+
+  override _read(size: number): void {
+    if (this.position >= this.end) {
+      this.push(null);
+      return;
+    }
+    const length = Math.min(size, this.end - this.position, 256 * 1024);
+    const chunk = Buffer.allocUnsafe(length);
+    this.reading = true;
+    fs.read(this.fd, chunk, 0, length, this.position, (err, bytesRead) => {
+      this.reading = false;
+      this.ioDone.emit('done');
+      if (this.destroyed) return;
+      if (err) return void this.destroy(err);
+      if (bytesRead === 0) return void this.destroy(new Error('unexpected end of file'));
+      this.position += bytesRead;
+      this.push(chunk.subarray(0, bytesRead));
+    });
+  }
+
+  override _destroy(err: Error | null, callback: (err: Error | null) => void): void {
+    if (this.reading) this.ioDone.once('done', () => callback(err));
+    else callback(err);
+  }
+}
+
+function openZip(reader: FdReader, size: number): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromRandomAccessReader(
+      reader,
+      size,
+      { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: true },
+      (err, zipfile) => {
+        if (err) return reject(notAZip(err));
+        // A late error (e.g. from closing) must never become an uncaught 'error' event.
+        zipfile.on('error', () => {});
+        resolve(zipfile);
+      },
+    );
+  });
+}
+
+function notAZip(err: unknown): InvalidPackageError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new InvalidPackageError(`The package is not a valid zip archive (${detail}).`, { cause: err });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Central directory
+
+interface ListedEntry {
+  entry: yauzl.Entry;
+  /** Name as stored (decoded from CP437 or UTF-8). */
+  name: string;
+  /** Name percent-decoded the way NuGet's `ZipArchiveExtensions.UnescapePath` does. */
+  path: string;
+}
+
+async function listEntries(zipfile: yauzl.ZipFile, fileSize: number, limits: InspectLimits): Promise<ListedEntry[]> {
+  if (zipfile.entryCount > limits.maxEntries) {
+    throw new InvalidPackageError(`The package has ${zipfile.entryCount} entries; the limit is ${limits.maxEntries}.`);
+  }
+  const listed: ListedEntry[] = [];
+  let totalUncompressed = 0;
+  try {
+    for await (const entry of zipfile.eachEntry()) {
+      const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+      const path = unescapePath(name);
+      checkEntryName(name, path);
+      totalUncompressed += entry.uncompressedSize;
+      if (totalUncompressed > limits.maxTotalUncompressedBytes) {
+        throw new InvalidPackageError(
+          `The package's entries add up to more than ${limits.maxTotalUncompressedBytes} bytes uncompressed, which is over the limit.`,
+        );
+      }
+      if (entry.uncompressedSize > limits.compressionRatioMinBytes) {
+        const ratio = entry.compressedSize === 0 ? Infinity : entry.uncompressedSize / entry.compressedSize;
+        if (ratio > limits.maxCompressionRatio) {
+          throw new InvalidPackageError(
+            `The package entry '${name}' claims a compression ratio of ${Number.isFinite(ratio) ? Math.round(ratio) : 'infinite'}:1 ` +
+              `(the limit is ${limits.maxCompressionRatio}:1), which looks like a zip bomb.`,
+          );
+        }
+      }
+      listed.push({ entry, name, path });
+    }
+  } catch (err) {
+    if (err instanceof InvalidPackageError) throw err;
+    throw notAZip(err);
+  }
+  checkNoOverlap(listed, fileSize);
+  return listed;
+}
+
+/**
+ * Each entry's local header and data must lie inside the file and not overlap another entry's; several
+ * directory records pointing at the same data is how "overlapping files" zip bombs multiply their size.
+ * Lower bound per entry: 30-byte local header + name + compressed data.
+ */
+function checkNoOverlap(listed: ListedEntry[], fileSize: number): void {
+  const spans = listed
+    .map((l) => ({ name: l.name, start: l.entry.relativeOffsetOfLocalHeader, end: l.entry.relativeOffsetOfLocalHeader + 30 + l.entry.fileNameLength + l.entry.compressedSize }))
+    .sort((a, b) => a.start - b.start);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    if (s.end > fileSize) {
+      throw new InvalidPackageError(`The package is truncated or corrupted: entry '${s.name}' extends past the end of the file.`);
+    }
+    const next = spans[i + 1];
+    if (next !== undefined && s.end > next.start) {
+      throw new InvalidPackageError(`The package's zip entries '${s.name}' and '${next.name}' overlap, which is not allowed.`);
+    }
+  }
+}
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** Refuses names that could escape an extraction folder or confuse Windows (see the module docstring). */
+function checkEntryName(name: string, path: string): void {
+  if (name.length === 0) throw new InvalidPackageError('The package contains an entry with an empty name.');
+  for (const form of path === name ? [name] : [name, path]) {
+    const shown = JSON.stringify(name);
+    if (CONTROL_CHARS.test(form)) throw new InvalidPackageError(`The package entry ${shown} has a control character in its name.`);
+    const p = form.replace(/\\/g, '/');
+    if (p.startsWith('/')) throw new InvalidPackageError(`The package entry ${shown} has an absolute path.`);
+    if (p.includes(':')) {
+      throw new InvalidPackageError(`The package entry ${shown} contains ':' (a drive letter or a Windows alternate data stream).`);
+    }
+    for (const segment of p.split('/')) {
+      // Windows drops trailing dots and spaces, so "..." and ".. " also mean "..".
+      if (segment.includes('..') && segment.replace(/[. ]+$/, '') === '') {
+        throw new InvalidPackageError(`The package entry ${shown} has a '..' path segment.`);
+      }
+    }
+  }
+}
+
+/** NuGet's `ZipArchiveExtensions.UnescapePath`: percent-decodes names that contain '%' (invalid sequences stay). */
+function unescapePath(name: string): string {
+  if (!name.includes('%')) return name;
+  return name.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading entries
+
+/** Reads one entry fully, refusing declared or actual sizes over `maxBytes` and CRC-32 mismatches. */
+async function readEntry(zipfile: yauzl.ZipFile, l: ListedEntry, maxBytes: number, what: string): Promise<Buffer> {
+  const { entry, name } = l;
+  if (entry.isEncrypted()) throw new InvalidPackageError(`The ${what} '${name}' is encrypted.`);
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw new InvalidPackageError(`The ${what} '${name}' uses unsupported compression method ${entry.compressionMethod}; use deflate.`);
+  }
+  if (entry.uncompressedSize > maxBytes) {
+    throw new InvalidPackageError(`The ${what} '${name}' is ${entry.uncompressedSize} bytes; the limit is ${maxBytes} bytes.`);
+  }
+  let stream: Readable;
+  try {
+    stream = await zipfile.openReadStreamPromise(entry);
+  } catch (err) {
+    throw corrupted(name, err);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      total += (chunk as Buffer).length;
+      if (total > maxBytes) throw new InvalidPackageError(`The ${what} '${name}' is larger than the limit of ${maxBytes} bytes.`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    stream.destroy();
+    if (err instanceof InvalidPackageError) throw err;
+    throw corrupted(name, err);
+  }
+  const bytes = Buffer.concat(chunks, total);
+  if (zlib.crc32(bytes) !== entry.crc32) {
+    throw new InvalidPackageError(`The package is corrupted: the CRC-32 of entry '${name}' does not match its data.`);
+  }
+  return bytes;
+}
+
+function corrupted(name: string, err: unknown): InvalidPackageError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new InvalidPackageError(`The package is corrupted: entry '${name}' cannot be read (${detail}).`, { cause: err });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Package rules
+
+function isRootName(path: string): boolean {
+  return !path.includes('/') && !path.includes('\\');
+}
+
+/** nuget.org's `FileNameHelper.GetZipEntryPath`: `\` → `/`, then a leading "./" and any leading '/' removed. */
+function packagePathFromNuspec(p: string): string {
+  let s = p.replace(/\\/g, '/');
+  if (s.startsWith('./')) s = s.slice(2);
+  return s.replace(/^\/+/, '');
+}
+
+function extensionOf(path: string): string {
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  const dot = last.lastIndexOf('.');
+  return dot < 0 ? '' : last.slice(dot).toLowerCase();
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function looksLikeImage(bytes: Buffer): boolean {
+  const isPng = bytes.length >= 8 && bytes.subarray(0, 8).equals(PNG_SIGNATURE);
+  const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  return isPng || isJpeg;
+}
+
+/**
+ * Decodes a PowerShell text file: UTF-8 BOM, UTF-16 LE/BE BOM, else UTF-8 when valid, else Windows-1252
+ * (what Windows PowerShell 5.1 assumes for BOM-less files).
+ */
+export function decodePowerShellText(bytes: Buffer): string {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+async function inspectZip(zipfile: yauzl.ZipFile, fileSize: number, limits: InspectLimits, options: InspectOptions): Promise<NupkgInspection> {
+  const listed = await listEntries(zipfile, fileSize, limits);
+
+  // The manifest: exactly one root *.nuspec (NuGet matches percent-decoded names, extension in any case).
+  const nuspecs = listed.filter((l) => !l.path.includes('/') && l.path.toLowerCase().endsWith('.nuspec'));
+  const ambiguous = nuspecs.find((l) => l.path.includes('\\'));
+  if (ambiguous !== undefined) {
+    throw new InvalidPackageError(`The package entry '${ambiguous.name}' uses backslashes and could be read as a root .nuspec; rename it.`);
+  }
+  if (nuspecs.length === 0) throw new InvalidPackageError('The package has no .nuspec at the package root.');
+  if (nuspecs.length > 1) {
+    throw new InvalidPackageError(`The package has ${nuspecs.length} .nuspec files at the package root (${nuspecs.map((n) => n.name).join(', ')}); it must have exactly one.`);
+  }
+  const nuspecEntry = nuspecs[0]!;
+  const nuspecBytes = await readEntry(zipfile, nuspecEntry, limits.maxNuspecBytes, 'nuspec');
+  const manifest = parseNuspec(nuspecBytes, { maxDependencies: limits.maxDependencies, symbolPackage: options.symbolPackage ?? false });
+
+  const files = listed.filter((l) => !l.path.endsWith('/'));
+  const find = (nuspecPath: string, what: string): ListedEntry | null => {
+    const wanted = packagePathFromNuspec(nuspecPath);
+    const hit = files.find((l) => l.path === wanted) ?? null;
+    if (hit === null && !options.allowMissingReferencedFiles) {
+      throw new InvalidPackageError(`The nuspec names the ${what} '${nuspecPath}', but the package has no such file.`);
+    }
+    return hit;
+  };
+
+  let readme: Buffer | null = null;
+  if (manifest.readme !== null) {
+    if (extensionOf(packagePathFromNuspec(manifest.readme)) !== '.md') {
+      throw new InvalidPackageError(`The readme file '${manifest.readme}' must be a Markdown file with the .md extension.`);
+    }
+    const hit = find(manifest.readme, 'readme file');
+    if (hit !== null) readme = await readEntry(zipfile, hit, limits.maxReadmeBytes, 'readme file');
+  }
+
+  let icon: Buffer | null = null;
+  if (manifest.icon !== null) {
+    if (!['.png', '.jpg', '.jpeg'].includes(extensionOf(packagePathFromNuspec(manifest.icon)))) {
+      throw new InvalidPackageError(`The icon file '${manifest.icon}' must be a PNG or JPEG image (.png, .jpg or .jpeg).`);
+    }
+    const hit = find(manifest.icon, 'icon file');
+    if (hit !== null) {
+      icon = await readEntry(zipfile, hit, limits.maxIconBytes, 'icon file');
+      if (!looksLikeImage(icon)) throw new InvalidPackageError(`The icon file '${manifest.icon}' is not a PNG or JPEG image.`);
+    }
+  }
+
+  let licenseFile: Buffer | null = null;
+  if (manifest.license?.type === 'file') {
+    const path = manifest.license.value;
+    if (!['', '.txt', '.md'].includes(extensionOf(packagePathFromNuspec(path)))) {
+      throw new InvalidPackageError(`The license file '${path}' must be a .txt or .md file, or have no extension.`);
+    }
+    const hit = find(path, 'license file');
+    if (hit !== null) {
+      licenseFile = await readEntry(zipfile, hit, limits.maxLicenseBytes, 'license file');
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(licenseFile);
+      } catch {
+        throw new InvalidPackageError(`The license file '${path}' is not UTF-8 text.`);
+      }
+    }
+  }
+
+  const psd1Name = `${manifest.id.toLowerCase()}.psd1`;
+  const psd1 = files.find((l) => isRootName(l.path) && l.path.toLowerCase() === psd1Name) ?? null;
+  const moduleManifest =
+    psd1 === null
+      ? null
+      : { entryName: psd1.name, text: decodePowerShellText(await readEntry(zipfile, psd1, limits.maxModuleManifestBytes, 'module manifest')) };
+
+  const tags = new Set(manifest.tags.map((t) => t.toLowerCase()));
+  return {
+    manifest,
+    nuspecEntryName: nuspecEntry.name,
+    nuspecBytes,
+    readme,
+    icon,
+    licenseFile,
+    moduleManifest,
+    isPowerShellModule: tags.has('psmodule') && moduleManifest !== null,
+    isPowerShellScript: tags.has('psscript'),
+    entryNames: listed.map((l) => l.name),
+  };
+}
