@@ -10,9 +10,10 @@ import { getRequestListener } from '@hono/node-server';
 import pino from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/connection.ts';
 import { PackageRepository } from '../db/packages.ts';
-import { createApp, documentCacheKey, serviceIndexVariant, acceptsGzip, matchesEtag } from './app.ts';
+import { createApp } from './app.ts';
+import { serveCached } from './fast-path.ts';
 import { FsBlobStore } from './blob-store.ts';
-import { DocumentCache, GZIP_MIN_BYTES, gzipOf } from './cache.ts';
+import { DocumentCache } from './cache.ts';
 import { embeddedDbDir, packagesDir, type Config } from './config.ts';
 import { DownloadCounter } from './downloads.ts';
 import { PackageService } from './ingest.ts';
@@ -115,38 +116,6 @@ export async function startServer(
     }
   }
   return { server, url, config, db, stop };
-}
-
-/**
- * Answers GET/HEAD for a document already in the cache without building a Request object.
- * @returns false when the request must go to the app (not cached, other method, ...)
- */
-function serveCached(req: IncomingMessage, res: ServerResponse, cache: DocumentCache, base: string): boolean {
-  const method = req.method;
-  if (method !== 'GET' && method !== 'HEAD') return false;
-  const target = req.url ?? '/';
-  const lower = target.length < 20 ? target.toLowerCase() : '';
-  const suffix = lower.startsWith('/index.json') || lower.startsWith('/v3/index.json') ? serviceIndexVariant(req.headers['user-agent']) : '';
-  const doc = cache.get(documentCacheKey(base, target, suffix));
-  if (!doc) return false;
-  const headers: Record<string, string> = { ...doc.headers, ETag: doc.etag, 'Cache-Control': doc.cacheControl };
-  headers.Vary = headers.Vary ? `${headers.Vary}, Accept-Encoding` : 'Accept-Encoding';
-  if (matchesEtag(req.headers['if-none-match'], doc.etag)) {
-    res.writeHead(304, headers);
-    res.end();
-    return true;
-  }
-  headers['Content-Type'] = doc.contentType;
-  let body = doc.body;
-  if (body.length >= GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
-    body = gzipOf(doc);
-    headers['Content-Encoding'] = 'gzip';
-  }
-  headers['Content-Length'] = String(body.length);
-  res.writeHead(200, headers);
-  if (method === 'HEAD') res.end();
-  else res.end(body);
-  return true;
 }
 
 /**
