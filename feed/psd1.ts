@@ -1,0 +1,1424 @@
+/**
+ * Parser for PowerShell's restricted data language: the `.psd1` module manifests found inside pushed
+ * packages (NUGET-V3.md §9) and the requirement files read by the reference client (MODULEFAST.md §1
+ * "Requirement files").
+ *
+ * What it accepts is what `Import-PowerShellDataFile` accepts, plus the small set of dynamic constructs
+ * that ModuleFast evaluates in restricted language mode (`if`/`elseif`/`else` around values or
+ * statements, comparison and logical operators, `$PSEdition`, `$IsCoreCLR`, `$PSVersionTable`):
+ *
+ * - hashtables `@{ k = v; k2 = v2 }` (newline or `;` separated; keys bare words, quoted strings or
+ *   numbers; case-insensitive, duplicates rejected as PowerShell does), `[ordered]@{}`;
+ * - arrays `@( ... )` (a statement list whose outputs are collected) and comma lists `'a','b'`;
+ * - single-quoted strings (`''` escape), double-quoted strings (backtick escapes; `$true`, `$false`,
+ *   `$null` expand to `True`, `False` and the empty string; any other `$variable` or `$( ... )` is kept
+ *   as literal text), here-strings `@' ... '@` and `@" ... "@`, the typographic quote characters PowerShell
+ *   also accepts;
+ * - numbers (decimal, exponent, hex `0x`, binary `0b`, type suffixes, `kb`..`pb` multipliers), `$true`,
+ *   `$false`, `$null`;
+ * - `#` line comments, `<# #>` block comments (so an Authenticode `# SIG # Begin signature block` trailer
+ *   is just comments), backtick line continuation;
+ * - type casts `[version]'1.0'`, `[string]...`, `[int]...`, `[string[]]...`; unknown types are stripped.
+ *
+ * Dynamic manifests are evaluated as PowerShell 7 on CoreCLR would: `$PSEdition = 'Core'`,
+ * `$IsCoreCLR = $true`, `$PSVersionTable.PSVersion.Major = 7` (override with `options.variables`).
+ * Branches that are not taken are still parsed (syntax errors in them are reported) but not evaluated.
+ *
+ * Everything else (commands, script blocks, method calls, loops, regular-expression operators, unknown
+ * variables) raises `Psd1SyntaxError` with the 1-based line and column. The parser is linear in the input
+ * apart from `-like` wildcard matching, which is capped; nesting is capped at `MAX_DEPTH`, so hostile
+ * input can neither hang it nor overflow the stack.
+ */
+
+/** A value of the data language: strings, numbers, booleans, `$null`, arrays and hashtables. */
+export type PsValue = string | number | boolean | null | PsValue[] | PsHashtable;
+
+/** Maximum nesting of hashtables, arrays, parentheses, blocks and unary operators. */
+export const MAX_DEPTH = 200;
+
+/** Upper bound on `subject.length * pattern.length` for one `-like` comparison. */
+const MAX_LIKE_WORK = 4_000_000;
+
+/**
+ * Raised for anything that is not valid data-language input: malformed syntax, commands, script blocks,
+ * unsupported operators or variables, nesting deeper than `MAX_DEPTH`, a file whose top level is not a
+ * single hashtable. `line` and `column` are 1-based and point at the offending character.
+ */
+export class Psd1SyntaxError extends Error {
+  readonly code = 'psd1_syntax';
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`${message} (line ${line}, column ${column})`);
+    this.name = 'Psd1SyntaxError';
+  }
+}
+
+/**
+ * An ordered hashtable with case-insensitive string keys, as PowerShell hashtable literals behave.
+ * Keys keep the spelling of their first insertion; iteration follows insertion order (PowerShell's own
+ * `Hashtable` is unordered, the written order is kept here because manifests and requirement files are
+ * read in that order).
+ */
+export class PsHashtable {
+  private readonly map = new Map<string, { key: string; value: PsValue }>();
+
+  /** @param entries initial `[key, value]` pairs; a later duplicate (case-insensitive) replaces the value. */
+  constructor(entries?: Iterable<readonly [string, PsValue]>) {
+    if (entries) for (const [k, v] of entries) this.set(k, v);
+  }
+
+  /** The value stored under `key` (case-insensitive), or `undefined` when the key is absent. */
+  get(key: string): PsValue | undefined {
+    return this.map.get(key.toLowerCase())?.value;
+  }
+
+  /** True when `key` (case-insensitive) is present, even if its value is `$null`. */
+  has(key: string): boolean {
+    return this.map.has(key.toLowerCase());
+  }
+
+  /** Stores `value` under `key`; an existing key keeps its original spelling and position. */
+  set(key: string, value: PsValue): this {
+    const lower = key.toLowerCase();
+    const existing = this.map.get(lower);
+    if (existing) existing.value = value;
+    else this.map.set(lower, { key, value });
+    return this;
+  }
+
+  /** Removes `key` (case-insensitive); returns whether it was present. */
+  delete(key: string): boolean {
+    return this.map.delete(key.toLowerCase());
+  }
+
+  /** Number of entries. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Keys in insertion order, spelled as first inserted. */
+  keys(): string[] {
+    return [...this.map.values()].map((e) => e.key);
+  }
+
+  /** `[key, value]` pairs in insertion order. */
+  entries(): [string, PsValue][] {
+    return [...this.map.values()].map((e) => [e.key, e.value]);
+  }
+
+  /**
+   * A plain-object deep copy (nested hashtables become objects, arrays are copied). Keys keep their
+   * spelling; keys such as `__proto__` become ordinary own properties.
+   */
+  toObject(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of this.entries()) {
+      Object.defineProperty(out, k, { value: plain(v), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+}
+
+function plain(v: PsValue): unknown {
+  if (v instanceof PsHashtable) return v.toObject();
+  if (Array.isArray(v)) return v.map(plain);
+  return v;
+}
+
+/** Options for the parse functions. */
+export interface Psd1ParseOptions {
+  /**
+   * Variables visible to dynamic expressions, case-insensitive names without `$`. Defaults to
+   * `DEFAULT_PS_VARIABLES` (PowerShell 7 on CoreCLR). `$true`, `$false` and `$null` are always defined.
+   */
+  variables?: Record<string, PsValue>;
+}
+
+/** The variables dynamic manifests are evaluated with: PowerShell 7.4 on CoreCLR, as ModuleFast runs. */
+export const DEFAULT_PS_VARIABLES: Readonly<Record<string, PsValue>> = Object.freeze({
+  PSEdition: 'Core',
+  IsCoreCLR: true,
+  PSVersionTable: new PsHashtable([
+    ['PSVersion', new PsHashtable([['Major', 7], ['Minor', 4], ['Patch', 0], ['Build', 0], ['Revision', -1]])],
+    ['PSEdition', 'Core'],
+  ]),
+});
+
+/**
+ * Parses a whole `.psd1` file whose top level must be exactly one hashtable (after evaluating any
+ * top-level `if`). A Buffer is decoded by its BOM: UTF-8 (EF BB BF), UTF-16 LE (FF FE), UTF-16 BE (FE FF);
+ * without a BOM it is read as UTF-8, as PowerShell 7 does.
+ *
+ * @throws Psd1SyntaxError for invalid input or a top level that is not a single hashtable
+ */
+export function parsePowerShellDataFile(text: string | Buffer | Uint8Array, options?: Psd1ParseOptions): PsHashtable {
+  const parser = new Parser(decodeText(text), options?.variables ?? DEFAULT_PS_VARIABLES);
+  const outputs = parser.parseProgram();
+  if (outputs.length !== 1 || !(outputs[0] instanceof PsHashtable)) {
+    throw new Psd1SyntaxError(
+      `a PowerShell data file must contain exactly one hashtable, found ${outputs.length === 1 ? describe(outputs[0]) : `${outputs.length} values`}`,
+      1,
+      1,
+    );
+  }
+  return outputs[0];
+}
+
+/**
+ * Parses one data-language value, e.g. a ModuleSpecification hashtable string `@{ModuleName='X'}`, an
+ * array `'a','b'` or a quoted string. Several top-level statements are collected into an array; an
+ * empty input gives `null`.
+ *
+ * @throws Psd1SyntaxError for invalid input
+ */
+export function parsePowerShellValue(text: string, options?: Psd1ParseOptions): PsValue {
+  const parser = new Parser(decodeText(text), options?.variables ?? DEFAULT_PS_VARIABLES);
+  return parser.parseValueProgram();
+}
+
+/**
+ * Decodes file bytes by BOM (UTF-8, UTF-16 LE, UTF-16 BE; default UTF-8) and drops the BOM. A string
+ * input only loses a leading U+FEFF.
+ */
+export function decodeText(text: string | Buffer | Uint8Array): string {
+  if (typeof text === 'string') return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const b = text;
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return new TextDecoder('utf-8').decode(b.subarray(3));
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b.subarray(2));
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
+  return new TextDecoder('utf-8').decode(b);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Module manifests
+
+/** One `RequiredModules` entry of a module manifest, as written (versions are not normalized). */
+export interface RequiredModule {
+  name: string;
+  /** `ModuleVersion`: inclusive minimum. */
+  moduleVersion?: string;
+  /** `RequiredVersion`: exact version. */
+  requiredVersion?: string;
+  /** `MaximumVersion`: inclusive maximum, may contain `*` (e.g. `21.1.*`). */
+  maximumVersion?: string;
+  /** `GUID`: identity check after install. */
+  guid?: string;
+}
+
+/** The fields of a module manifest a gallery and a client need; strings are exactly as written. */
+export interface ModuleManifestInfo {
+  /** `ModuleVersion` as written (`1.0`, `2.12.0.0`), null when absent. */
+  moduleVersion: string | null;
+  /** `PrivateData.PSData.Prerelease` as written (may start with `-`), null when absent or empty. */
+  prerelease: string | null;
+  guid: string | null;
+  requiredModules: RequiredModule[];
+  /** `PrivateData.PSData.Tags`; a single string is one tag. */
+  tags: string[];
+  /** Export lists; null when the key is absent (PowerShell then exports everything). `'*'` stays `['*']`. */
+  functionsToExport: string[] | null;
+  cmdletsToExport: string[] | null;
+  dscResourcesToExport: string[] | null;
+  /** `PrivateData.PSData.ExternalModuleDependencies`. */
+  externalModuleDependencies: string[];
+  author: string | null;
+  companyName: string | null;
+  copyright: string | null;
+  description: string | null;
+  /** `CompatiblePSEditions` (`Core`, `Desktop`). */
+  compatiblePSEditions: string[];
+  projectUri: string | null;
+  licenseUri: string | null;
+  iconUri: string | null;
+  /** `PrivateData.PSData.ReleaseNotes`; an array is joined with `\n` as PSResourceGet does. */
+  releaseNotes: string | null;
+  /** `PrivateData.PSData.RequireLicenseAcceptance`, default false. */
+  requireLicenseAcceptance: boolean;
+}
+
+/** A manifest that parses but whose shape is wrong (e.g. a RequiredModules hashtable without ModuleName). */
+export class ModuleManifestError extends Error {
+  readonly code = 'invalid_module_manifest';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModuleManifestError';
+  }
+}
+
+/**
+ * Reads a module manifest (`<Id>.psd1`, NUGET-V3.md §9.2) into the fields used for nuspec checks, tags,
+ * dependencies and display.
+ *
+ * @param text file text or bytes (decoded by BOM)
+ * @throws Psd1SyntaxError when the file is not valid data language
+ * @throws ModuleManifestError when RequiredModules holds something other than names or hashtables with
+ *         ModuleName
+ */
+export function readModuleManifest(text: string | Buffer | Uint8Array, options?: Psd1ParseOptions): ModuleManifestInfo {
+  const ht = parsePowerShellDataFile(text, options);
+  const privateData = ht.get('PrivateData');
+  const psData = privateData instanceof PsHashtable ? privateData.get('PSData') : undefined;
+  const ps = psData instanceof PsHashtable ? psData : new PsHashtable();
+  const releaseNotes = ps.get('ReleaseNotes');
+  return {
+    moduleVersion: scalarText(ht.get('ModuleVersion')),
+    prerelease: scalarText(ps.get('Prerelease')) || null,
+    guid: scalarText(ht.get('GUID')),
+    requiredModules: readRequiredModules(ht.get('RequiredModules')),
+    tags: stringList(ps.get('Tags')) ?? [],
+    functionsToExport: stringList(ht.get('FunctionsToExport'), ht.has('FunctionsToExport')),
+    cmdletsToExport: stringList(ht.get('CmdletsToExport'), ht.has('CmdletsToExport')),
+    dscResourcesToExport: stringList(ht.get('DscResourcesToExport'), ht.has('DscResourcesToExport')),
+    externalModuleDependencies: stringList(ps.get('ExternalModuleDependencies')) ?? [],
+    author: scalarText(ht.get('Author')),
+    companyName: scalarText(ht.get('CompanyName')),
+    copyright: scalarText(ht.get('Copyright')),
+    description: scalarText(ht.get('Description')),
+    compatiblePSEditions: stringList(ht.get('CompatiblePSEditions')) ?? [],
+    projectUri: scalarText(ps.get('ProjectUri')),
+    licenseUri: scalarText(ps.get('LicenseUri')),
+    iconUri: scalarText(ps.get('IconUri')),
+    releaseNotes: Array.isArray(releaseNotes) ? releaseNotes.map(toStr).join('\n') : scalarText(releaseNotes),
+    requireLicenseAcceptance: isTrue(ps.get('RequireLicenseAcceptance') ?? null),
+  };
+}
+
+/**
+ * Normalizes a `RequiredModules` value (a name, a ModuleSpecification hashtable, or an array of them).
+ * @throws ModuleManifestError for entries that are neither
+ */
+export function readRequiredModules(value: PsValue | undefined): RequiredModule[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  const out: RequiredModule[] = [];
+  for (const item of items) {
+    if (item === null) continue;
+    if (typeof item === 'string') {
+      if (item.trim() === '') continue;
+      out.push({ name: item });
+    } else if (item instanceof PsHashtable) {
+      const name = scalarText(item.get('ModuleName'));
+      if (!name) throw new ModuleManifestError('a RequiredModules hashtable has no ModuleName key');
+      const entry: RequiredModule = { name };
+      const mv = scalarText(item.get('ModuleVersion'));
+      const rv = scalarText(item.get('RequiredVersion'));
+      const xv = scalarText(item.get('MaximumVersion'));
+      const guid = scalarText(item.get('GUID'));
+      if (mv) entry.moduleVersion = mv;
+      if (rv) entry.requiredVersion = rv;
+      if (xv) entry.maximumVersion = xv;
+      if (guid) entry.guid = guid;
+      out.push(entry);
+    } else {
+      throw new ModuleManifestError(`a RequiredModules entry must be a module name or a hashtable, found ${describe(item)}`);
+    }
+  }
+  return out;
+}
+
+function scalarText(v: PsValue | undefined): string | null {
+  if (v === undefined || v === null) return null;
+  if (Array.isArray(v)) return v.length === 0 ? null : v.map(toStr).join(' ');
+  if (v instanceof PsHashtable) return null;
+  return toStr(v);
+}
+
+function stringList(v: PsValue | undefined, present = v !== undefined): string[] | null {
+  if (!present) return null;
+  if (v === undefined || v === null) return [];
+  const items = Array.isArray(v) ? v : [v];
+  return items.filter((x) => x !== null && !(x instanceof PsHashtable)).map((x) => toStr(x as PsValue)).filter((s) => s !== '');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Value semantics (PowerShell conversions)
+
+/** PowerShell's string conversion: `$null` → '', booleans → 'True'/'False', arrays joined by spaces. */
+export function toStr(v: PsValue): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(v);
+  if (Array.isArray(v)) return v.map(toStr).join(' ');
+  return 'System.Collections.Hashtable';
+}
+
+/** PowerShell truthiness (`LanguagePrimitives.IsTrue`). */
+export function isTrue(v: PsValue): boolean {
+  if (v === null) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0 && !Number.isNaN(v);
+  if (typeof v === 'string') return v.length > 0;
+  if (Array.isArray(v)) return v.length === 0 ? false : v.length === 1 ? isTrue(v[0]) : true;
+  return true;
+}
+
+function describe(v: PsValue | undefined): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return '$null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof PsHashtable) return 'a hashtable';
+  return `a ${typeof v}`;
+}
+
+function toNum(v: PsValue): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v === null) return 0;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t === '') return 0;
+    if (/^[+-]?0x[0-9a-f]+$/i.test(t)) return (t.startsWith('-') ? -1 : 1) * Number.parseInt(t.replace(/^[+-]?0x/i, ''), 16);
+    const n = Number(t);
+    return Number.isFinite(n) ? n : Number.NaN;
+  }
+  return Number.NaN;
+}
+
+function collapse(outputs: PsValue[]): PsValue {
+  if (outputs.length === 0) return null;
+  if (outputs.length === 1) return outputs[0];
+  return outputs;
+}
+
+function enumerate(v: PsValue): PsValue[] {
+  return Array.isArray(v) ? v : [v];
+}
+
+/** Wildcard match (`*`, `?`, `[abc]`, `[a-z]`, backtick escape) without regular expressions. */
+function wildcardMatch(subject: string, pattern: string, caseSensitive: boolean): boolean {
+  if (subject.length * Math.max(1, pattern.length) > MAX_LIKE_WORK) {
+    throw new Error('-like operands are too long');
+  }
+  const s = caseSensitive ? subject : subject.toLowerCase();
+  const p = caseSensitive ? pattern : pattern.toLowerCase();
+  // Compile the pattern into atoms, then run a linear-space DP over subject positions.
+  type Atom = { kind: 'star' } | { kind: 'any' } | { kind: 'set'; test: (c: string) => boolean } | { kind: 'char'; c: string };
+  const atoms: Atom[] = [];
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '*') atoms.push({ kind: 'star' });
+    else if (c === '?') atoms.push({ kind: 'any' });
+    else if (c === '`' && i + 1 < p.length) atoms.push({ kind: 'char', c: p[++i] });
+    else if (c === '[') {
+      const end = p.indexOf(']', i + 1);
+      if (end < 0) {
+        atoms.push({ kind: 'char', c });
+        continue;
+      }
+      const body = p.slice(i + 1, end);
+      i = end;
+      atoms.push({
+        kind: 'set',
+        test: (ch: string) => {
+          for (let k = 0; k < body.length; k++) {
+            if (k + 2 < body.length && body[k + 1] === '-') {
+              if (ch >= body[k] && ch <= body[k + 2]) return true;
+              k += 2;
+            } else if (body[k] === ch) return true;
+          }
+          return false;
+        },
+      });
+    } else atoms.push({ kind: 'char', c });
+  }
+  let prev = new Array<boolean>(s.length + 1).fill(false);
+  prev[0] = true;
+  for (const atom of atoms) {
+    const next = new Array<boolean>(s.length + 1).fill(false);
+    if (atom.kind === 'star') {
+      let reach = false;
+      for (let j = 0; j <= s.length; j++) {
+        reach = reach || prev[j];
+        next[j] = reach;
+      }
+    } else {
+      for (let j = 1; j <= s.length; j++) {
+        if (!prev[j - 1]) continue;
+        const ch = s[j - 1];
+        const ok = atom.kind === 'any' ? true : atom.kind === 'char' ? atom.c === ch : atom.test(ch);
+        if (ok) next[j] = true;
+      }
+    }
+    prev = next;
+  }
+  return prev[s.length];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parser
+
+type StatementResult = { kind: 'expr'; value: PsValue } | { kind: 'outputs'; values: PsValue[] };
+
+const SINGLE_QUOTES = new Set(["'", '\u2018', '\u2019', '\u201a', '\u201b']);
+const DOUBLE_QUOTES = new Set(['"', '\u201c', '\u201d', '\u201e']);
+const DASHES = new Set(['-', '\u2013', '\u2014', '\u2015']);
+
+const COMPARISON_OPS = new Set([
+  'eq', 'ne', 'gt', 'ge', 'lt', 'le', 'like', 'notlike', 'contains', 'notcontains', 'in', 'notin',
+]);
+const LOGICAL_OPS = new Set(['and', 'or', 'xor']);
+const UNSUPPORTED_OPS = new Set([
+  'match', 'notmatch', 'replace', 'split', 'join', 'f', 'is', 'isnot', 'as', 'band', 'bor', 'bxor', 'bnot', 'shl', 'shr',
+]);
+const STATEMENT_KEYWORDS = new Set([
+  'foreach', 'for', 'while', 'do', 'switch', 'function', 'filter', 'workflow', 'param', 'begin', 'process', 'end',
+  'try', 'trap', 'throw', 'return', 'break', 'continue', 'exit', 'class', 'enum', 'using', 'data', 'dynamicparam',
+  'configuration', 'import',
+]);
+
+function isNewline(c: string | undefined): boolean {
+  return c === '\n' || c === '\r';
+}
+function isSpace(c: string | undefined): boolean {
+  return c !== undefined && c !== '\n' && c !== '\r' && /\s/.test(c);
+}
+function isIdentStart(c: string | undefined): boolean {
+  return c !== undefined && /[\p{L}_]/u.test(c);
+}
+function isIdentChar(c: string | undefined): boolean {
+  return c !== undefined && /[\p{L}\p{N}_]/u.test(c);
+}
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= '0' && c <= '9';
+}
+
+class Parser {
+  private pos = 0;
+  private depth = 0;
+  /** False while parsing a branch that is not taken: values are computed leniently and discarded. */
+  private live = true;
+  private readonly vars = new Map<string, PsValue>();
+
+  constructor(
+    private readonly src: string,
+    variables: Readonly<Record<string, PsValue>>,
+  ) {
+    for (const [k, v] of Object.entries(variables)) this.vars.set(k.toLowerCase(), v);
+  }
+
+  // --- errors and positions ---
+
+  private fail(message: string, at = this.pos): never {
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < at && i < this.src.length; i++) {
+      const c = this.src[i];
+      if (c === '\n' || (c === '\r' && this.src[i + 1] !== '\n')) {
+        line++;
+        col = 1;
+      } else if (c !== '\r') col++;
+    }
+    throw new Psd1SyntaxError(message, line, col);
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+  }
+  private leave(): void {
+    this.depth--;
+  }
+
+  private peek(offset = 0): string | undefined {
+    return this.src[this.pos + offset];
+  }
+
+  private expect(ch: string, what = `'${ch}'`): void {
+    if (this.src[this.pos] !== ch) this.fail(`expected ${what}${this.found()}`);
+    this.pos++;
+  }
+
+  private found(): string {
+    const c = this.src[this.pos];
+    if (c === undefined) return ' but reached the end of the input';
+    if (isNewline(c)) return ' but found a line break';
+    return ` but found '${c}'`;
+  }
+
+  /** Skips whitespace, comments and line continuations; line breaks too when `newlines` is set. */
+  private skipTrivia(newlines: boolean): void {
+    const s = this.src;
+    for (;;) {
+      const c = s[this.pos];
+      if (c === undefined) return;
+      if (isSpace(c)) {
+        this.pos++;
+      } else if (c === '`' && isNewline(s[this.pos + 1])) {
+        this.pos += s[this.pos + 1] === '\r' && s[this.pos + 2] === '\n' ? 3 : 2;
+      } else if (c === '<' && s[this.pos + 1] === '#') {
+        const end = s.indexOf('#>', this.pos + 2);
+        if (end < 0) this.fail('unterminated block comment <# ... #>');
+        this.pos = end + 2;
+      } else if (c === '#') {
+        while (this.pos < s.length && !isNewline(s[this.pos])) this.pos++;
+      } else if (newlines && isNewline(c)) {
+        this.pos++;
+      } else return;
+    }
+  }
+
+  /** Reads an identifier-like word at `pos` without consuming it. */
+  private wordAt(at: number): string {
+    let end = at;
+    while (end < this.src.length && (isIdentChar(this.src[end]) || this.src[end] === '-')) end++;
+    return this.src.slice(at, end);
+  }
+
+  /** If a keyword (case-insensitive, followed by a non-word character) starts at pos. */
+  private atKeyword(kw: string): boolean {
+    const s = this.src.slice(this.pos, this.pos + kw.length);
+    if (s.toLowerCase() !== kw) return false;
+    const after = this.src[this.pos + kw.length];
+    return !isIdentChar(after) && after !== '-' && after !== '.';
+  }
+
+  /** If a dash operator (e.g. `-eq`, `-iLike`) starts at pos, returns its lower-case name (without dash). */
+  private operatorAt(): string | null {
+    if (!DASHES.has(this.src[this.pos] ?? '')) return null;
+    let end = this.pos + 1;
+    while (end < this.src.length && /[A-Za-z]/.test(this.src[end])) end++;
+    if (end === this.pos + 1) return null;
+    if (isIdentChar(this.src[end])) return null;
+    return this.src.slice(this.pos + 1, end).toLowerCase();
+  }
+
+  // --- statements ---
+
+  /** Top level: a statement list up to the end of the input. */
+  parseProgram(): PsValue[] {
+    const outputs = this.parseStatementList(undefined);
+    if (this.pos < this.src.length) this.fail(`unexpected '${this.src[this.pos]}'`);
+    return outputs;
+  }
+
+  /**
+   * Top level read as one value: a single expression statement keeps its value as is (`@()` stays an
+   * empty array, `,'a'` a one-element array); several statements are collected like a script's output.
+   */
+  parseValueProgram(): PsValue {
+    const results: StatementResult[] = [];
+    this.parseStatementList(undefined, results);
+    if (this.pos < this.src.length) this.fail(`unexpected '${this.src[this.pos]}'`);
+    if (results.length === 1 && results[0].kind === 'expr') return results[0].value;
+    return collapse(results.flatMap((r) => (r.kind === 'expr' ? enumerate(r.value) : r.values)));
+  }
+
+  /** Statements separated by line breaks or `;`, up to `close` (or the end of input when undefined). */
+  private parseStatementList(close: ')' | '}' | undefined, results?: StatementResult[]): PsValue[] {
+    const outputs: PsValue[] = [];
+    for (;;) {
+      this.skipTrivia(true);
+      while (this.peek() === ';') {
+        this.pos++;
+        this.skipTrivia(true);
+      }
+      const c = this.peek();
+      if (c === undefined) {
+        if (close) this.fail(`expected '${close}' but reached the end of the input`);
+        return outputs;
+      }
+      if (c === close) return outputs;
+      if (c === ')' || c === '}') this.fail(`unexpected '${c}'`);
+      const r = this.parseStatement();
+      results?.push(r);
+      // Loops, not push(...spread): a huge array would exceed the argument limit.
+      for (const v of r.kind === 'expr' ? enumerate(r.value) : r.values) outputs.push(v);
+      this.skipTrivia(false);
+      const n = this.peek();
+      if (n === undefined || isNewline(n) || n === ';' || n === close) continue;
+      this.fail(`unexpected '${n}' after a value (missing line break or ';'?)`);
+    }
+  }
+
+  private parseStatement(): StatementResult {
+    this.skipTrivia(false);
+    if (this.atKeyword('if')) return { kind: 'outputs', values: this.parseIf() };
+    if (isIdentStart(this.peek())) {
+      const word = this.wordAt(this.pos).toLowerCase();
+      if (STATEMENT_KEYWORDS.has(word)) this.fail(`'${word}' statements are not allowed in a data file`);
+    }
+    return { kind: 'expr', value: this.parseExpression() };
+  }
+
+  private parseIf(): PsValue[] {
+    this.enter();
+    let taken = false;
+    let result: PsValue[] = [];
+    const outerLive = this.live;
+    this.pos += 2; // 'if'
+    for (;;) {
+      this.skipTrivia(true);
+      this.expect('(', "'(' after if");
+      this.skipTrivia(true);
+      const cond = this.parseExpression();
+      this.skipTrivia(true);
+      this.expect(')', "')' closing the if condition");
+      const takeThis = outerLive && !taken && isTrue(cond);
+      this.skipTrivia(true);
+      const body = this.parseBlock(takeThis);
+      if (takeThis) {
+        result = body;
+        taken = true;
+      }
+      // Look for elseif / else, possibly after line breaks and comments.
+      const save = this.pos;
+      this.skipTrivia(true);
+      if (this.atKeyword('elseif')) {
+        this.pos += 6;
+        continue;
+      }
+      if (this.atKeyword('else')) {
+        this.pos += 4;
+        this.skipTrivia(true);
+        const takeElse = outerLive && !taken;
+        const elseBody = this.parseBlock(takeElse);
+        if (takeElse) result = elseBody;
+        break;
+      }
+      this.pos = save;
+      break;
+    }
+    this.leave();
+    return outerLive ? result : [];
+  }
+
+  private parseBlock(live: boolean): PsValue[] {
+    this.expect('{', "'{'");
+    this.enter();
+    const saved = this.live;
+    this.live = live;
+    const outputs = this.parseStatementList('}');
+    this.live = saved;
+    this.expect('}');
+    this.leave();
+    return outputs;
+  }
+
+  // --- expressions (lowest to highest precedence) ---
+
+  private parseExpression(): PsValue {
+    this.enter();
+    let left = this.parseComparison();
+    for (;;) {
+      const save = this.pos;
+      this.skipTrivia(false);
+      const op = this.operatorAt();
+      if (op === null || !LOGICAL_OPS.has(op)) {
+        if (op !== null && UNSUPPORTED_OPS.has(op)) this.fail(`operator -${op} is not supported in a data file`);
+        this.pos = save;
+        break;
+      }
+      this.pos += op.length + 1;
+      this.skipTrivia(true);
+      const right = this.parseComparison();
+      if (this.live) {
+        const l = isTrue(left);
+        const r = isTrue(right);
+        left = op === 'and' ? l && r : op === 'or' ? l || r : l !== r;
+      } else left = null;
+    }
+    this.leave();
+    return left;
+  }
+
+  private parseComparison(): PsValue {
+    let left = this.parseAdditive();
+    for (;;) {
+      const save = this.pos;
+      this.skipTrivia(false);
+      const raw = this.operatorAt();
+      if (raw === null) {
+        this.pos = save;
+        break;
+      }
+      let op = raw;
+      let caseSensitive = false;
+      if (!COMPARISON_OPS.has(op) && (op.startsWith('i') || op.startsWith('c')) && COMPARISON_OPS.has(op.slice(1))) {
+        caseSensitive = op.startsWith('c');
+        op = op.slice(1);
+      }
+      if (!COMPARISON_OPS.has(op)) {
+        if (LOGICAL_OPS.has(raw)) {
+          this.pos = save;
+          break;
+        }
+        if (UNSUPPORTED_OPS.has(raw) || UNSUPPORTED_OPS.has(raw.slice(1))) this.fail(`operator -${raw} is not supported in a data file`);
+        this.fail(`unknown operator -${raw}`);
+      }
+      const opPos = this.pos;
+      this.pos += raw.length + 1;
+      this.skipTrivia(true);
+      const right = this.parseAdditive();
+      if (this.live) {
+        try {
+          left = compare(op, left, right, caseSensitive);
+        } catch (e) {
+          this.fail((e as Error).message, opPos);
+        }
+      } else left = null;
+    }
+    return left;
+  }
+
+  private parseAdditive(): PsValue {
+    let left = this.parseCommaList();
+    // An array built by this chain is extended in place, so `@() + 1 + 1 + ...` stays linear.
+    let owned = false;
+    for (;;) {
+      const save = this.pos;
+      this.skipTrivia(false);
+      const c = this.peek();
+      const isPlus = c === '+';
+      const isMinus = c !== undefined && DASHES.has(c) && !/[A-Za-z]/.test(this.peek(1) ?? '');
+      if (!isPlus && !isMinus) {
+        this.pos = save;
+        break;
+      }
+      const opPos = this.pos;
+      this.pos++;
+      this.skipTrivia(true);
+      const right = this.parseCommaList();
+      if (!this.live) {
+        left = null;
+        continue;
+      }
+      if (isPlus && owned && Array.isArray(left)) {
+        for (const v of enumerate(right)) left.push(v);
+        continue;
+      }
+      if (isPlus && owned && left instanceof PsHashtable && right instanceof PsHashtable) {
+        for (const [k, v] of right.entries()) {
+          if (left.has(k)) this.fail(`duplicate key '${k}' when adding hashtables`, opPos);
+          left.set(k, v);
+        }
+        continue;
+      }
+      const r = isPlus ? add(left, right) : subtract(left, right);
+      if (r instanceof Error) this.fail(r.message, opPos);
+      owned = (Array.isArray(r) || r instanceof PsHashtable) && r !== left && r !== right;
+      left = r;
+    }
+    return left;
+  }
+
+  private parseCommaList(): PsValue {
+    const first = this.parseUnary();
+    let save = this.pos;
+    this.skipTrivia(false);
+    if (this.peek() !== ',') {
+      this.pos = save;
+      return first;
+    }
+    const items: PsValue[] = [first];
+    while (this.peek() === ',') {
+      this.pos++;
+      this.skipTrivia(true);
+      items.push(this.parseUnary());
+      save = this.pos;
+      this.skipTrivia(false);
+    }
+    this.pos = save;
+    return items;
+  }
+
+  private parseUnary(): PsValue {
+    this.skipTrivia(false);
+    const c = this.peek();
+    this.enter();
+    try {
+      if (c === ',') {
+        this.pos++;
+        this.skipTrivia(true);
+        return [this.parseUnary()];
+      }
+      if (c === '!') {
+        this.pos++;
+        this.skipTrivia(true);
+        return !isTrue(this.parseUnary());
+      }
+      const op = this.operatorAt();
+      if (op === 'not') {
+        this.pos += 4;
+        this.skipTrivia(true);
+        return !isTrue(this.parseUnary());
+      }
+      if (op !== null) this.fail(`unexpected operator -${op}`);
+      if ((c !== undefined && DASHES.has(c)) || c === '+') {
+        const at = this.pos;
+        this.pos++;
+        this.skipTrivia(false);
+        const v = this.parseUnary();
+        if (!this.live) return null;
+        const n = toNum(v);
+        if (Number.isNaN(n)) this.fail(`cannot apply unary ${c} to ${describe(v)}`, at);
+        return c === '+' ? n : -n;
+      }
+      if (c === '[') return this.parseCast();
+      return this.parsePostfix();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private parseCast(): PsValue {
+    const start = this.pos;
+    this.pos++; // '['
+    let typeName = '';
+    let bracketDepth = 1;
+    while (this.pos < this.src.length && bracketDepth > 0) {
+      const ch = this.src[this.pos];
+      if (ch === '[') bracketDepth++;
+      else if (ch === ']') bracketDepth--;
+      else if (isNewline(ch)) this.fail('unterminated type name', start);
+      if (bracketDepth > 0) typeName += ch;
+      this.pos++;
+    }
+    if (bracketDepth > 0) this.fail('unterminated type name', start);
+    typeName = typeName.trim();
+    if (!/^[\p{L}_][\p{L}\p{N}_.`,\[\] ]*$/u.test(typeName)) this.fail(`invalid type name [${typeName}]`, start);
+    if (this.peek() === ':' && this.peek(1) === ':') this.fail(`static member access [${typeName}]:: is not allowed in a data file`);
+    this.skipTrivia(false);
+    const n = this.peek();
+    if (n === undefined || isNewline(n) || n === ';' || n === ')' || n === '}' || n === ',' || n === '=') {
+      this.fail(`type literal [${typeName}] is not allowed as a value in a data file`, start);
+    }
+    const v = this.parseUnary();
+    if (!this.live) return null;
+    const r = castTo(typeName, v);
+    if (r instanceof Error) this.fail(r.message, start);
+    return r;
+  }
+
+  private parsePostfix(): PsValue {
+    let v = this.parsePrimary();
+    for (;;) {
+      if (this.peek() === '.' && isIdentStart(this.peek(1))) {
+        this.pos++;
+        const start = this.pos;
+        while (isIdentChar(this.peek())) this.pos++;
+        const member = this.src.slice(start, this.pos);
+        if (this.peek() === '(') this.fail(`method calls (.${member}()) are not allowed in a data file`);
+        v = this.live ? memberOf(v, member) : null;
+      } else if (this.peek() === '[') {
+        this.fail('indexing is not allowed in a data file');
+      } else if (this.peek() === ':' && this.peek(1) === ':') {
+        this.fail('static member access is not allowed in a data file');
+      } else return v;
+    }
+  }
+
+  private parsePrimary(): PsValue {
+    const c = this.peek();
+    if (c === undefined) this.fail('expected a value but reached the end of the input');
+    if (SINGLE_QUOTES.has(c)) return this.parseSingleQuoted();
+    if (DOUBLE_QUOTES.has(c)) return this.parseDoubleQuoted();
+    if (c === '@') {
+      const n = this.peek(1);
+      if (n === '{') return this.parseHashtable();
+      if (n === '(') return this.parseArraySubexpression();
+      if (n !== undefined && (SINGLE_QUOTES.has(n) || DOUBLE_QUOTES.has(n))) return this.parseHereString();
+      this.fail("'@' must start @{ }, @( ) or a here-string");
+    }
+    if (c === '(') {
+      this.pos++;
+      this.enter();
+      this.skipTrivia(true);
+      const r = this.parseStatement();
+      this.skipTrivia(true);
+      this.expect(')', "')'");
+      this.leave();
+      return r.kind === 'expr' ? r.value : collapse(r.values);
+    }
+    if (c === '$') return this.parseVariable();
+    if (isDigit(c) || (c === '.' && isDigit(this.peek(1)))) return this.parseNumber();
+    if (c === '{') this.fail('script blocks are not allowed in a data file');
+    if (isNewline(c)) this.fail('expected a value but found a line break');
+    if (isIdentStart(c)) {
+      const word = this.wordAt(this.pos);
+      this.fail(`'${word}' is a command or bare word; commands are not allowed in a data file (quote strings)`);
+    }
+    this.fail(`unexpected '${c}'`);
+  }
+
+  private parseHashtable(): PsHashtable {
+    const open = this.pos;
+    this.pos += 2; // '@{'
+    this.enter();
+    const ht = new PsHashtable();
+    for (;;) {
+      this.skipTrivia(true);
+      while (this.peek() === ';') {
+        this.pos++;
+        this.skipTrivia(true);
+      }
+      const c = this.peek();
+      if (c === undefined) this.fail("missing '}' closing the hashtable", open);
+      if (c === '}') {
+        this.pos++;
+        break;
+      }
+      const keyPos = this.pos;
+      const key = this.parseKey();
+      this.skipTrivia(false);
+      this.expect('=', `'=' after hashtable key '${key}'`);
+      this.skipTrivia(true);
+      const r = this.parseStatement();
+      const value = r.kind === 'expr' ? r.value : collapse(r.values);
+      if (ht.has(key)) this.fail(`duplicate key '${key}' in hashtable`, keyPos);
+      ht.set(key, value);
+      this.skipTrivia(false);
+      const n = this.peek();
+      if (n === undefined) this.fail("missing '}' closing the hashtable", open);
+      if (isNewline(n) || n === ';' || n === '}') continue;
+      this.fail(`unexpected '${n}' after the value of '${key}' (missing line break or ';'?)`);
+    }
+    this.leave();
+    return ht;
+  }
+
+  private parseKey(): string {
+    const c = this.peek() as string;
+    if (SINGLE_QUOTES.has(c)) return this.parseSingleQuoted();
+    if (DOUBLE_QUOTES.has(c)) return this.parseDoubleQuoted();
+    if (c === '$' || c === '(' || c === '[') return toStr(this.parseUnary());
+    if (c === '=') this.fail('missing hashtable key before =');
+    const start = this.pos;
+    while (this.pos < this.src.length) {
+      const ch = this.src[this.pos];
+      if (isSpace(ch) || isNewline(ch) || ch === '=' || ch === ';' || ch === '}' || ch === '{' || ch === '(' || ch === ')' || ch === ',' || ch === '#') break;
+      if (SINGLE_QUOTES.has(ch) || DOUBLE_QUOTES.has(ch)) break;
+      this.pos++;
+    }
+    if (this.pos === start) this.fail(`unexpected '${c}' where a hashtable key was expected`);
+    return this.src.slice(start, this.pos);
+  }
+
+  private parseArraySubexpression(): PsValue[] {
+    this.pos += 2; // '@('
+    this.enter();
+    const outputs = this.parseStatementList(')');
+    this.expect(')');
+    this.leave();
+    return outputs;
+  }
+
+  private parseVariable(): PsValue {
+    const start = this.pos;
+    this.pos++; // '$'
+    if (this.peek() === '(') {
+      this.pos++;
+      this.enter();
+      const outputs = this.parseStatementList(')');
+      this.expect(')');
+      this.leave();
+      return collapse(outputs);
+    }
+    let name: string;
+    if (this.peek() === '{') {
+      const end = this.src.indexOf('}', this.pos + 1);
+      if (end < 0) this.fail('unterminated ${...} variable', start);
+      name = this.src.slice(this.pos + 1, end);
+      this.pos = end + 1;
+    } else {
+      const nameStart = this.pos;
+      while (isIdentChar(this.peek()) || (this.peek() === ':' && this.peek(1) !== ':' && isIdentChar(this.peek(1)))) this.pos++;
+      name = this.src.slice(nameStart, this.pos);
+      if (name === '') this.fail("'$' must be followed by a variable name", start);
+    }
+    const lower = name.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    if (lower === 'null') return null;
+    if (this.vars.has(lower)) return this.vars.get(lower) as PsValue;
+    if (!this.live) return null;
+    this.fail(`variable $${name} is not allowed in a data file`, start);
+  }
+
+  private parseNumber(): number {
+    const s = this.src;
+    const start = this.pos;
+    let value: number;
+    const lower2 = s.slice(this.pos, this.pos + 2).toLowerCase();
+    if (lower2 === '0x' || lower2 === '0b') {
+      this.pos += 2;
+      const digitsStart = this.pos;
+      const re = lower2 === '0x' ? /[0-9a-fA-F]/ : /[01]/;
+      while (this.pos < s.length && re.test(s[this.pos])) this.pos++;
+      if (this.pos === digitsStart) this.fail('malformed number', start);
+      const digits = s.slice(digitsStart, this.pos);
+      value = lower2 === '0x' ? Number(BigInt('0x' + digits)) : Number(BigInt('0b' + digits));
+    } else {
+      while (isDigit(s[this.pos])) this.pos++;
+      if (s[this.pos] === '.' && isDigit(s[this.pos + 1])) {
+        this.pos++;
+        while (isDigit(s[this.pos])) this.pos++;
+      } else if (s[this.pos] === '.' && !isIdentChar(s[this.pos + 1]) && s[this.pos + 1] !== '.') {
+        this.pos++; // `1.` is a valid double
+      }
+      if ((s[this.pos] === 'e' || s[this.pos] === 'E') && (isDigit(s[this.pos + 1]) || ((s[this.pos + 1] === '+' || s[this.pos + 1] === '-') && isDigit(s[this.pos + 2])))) {
+        this.pos += 2;
+        while (isDigit(s[this.pos])) this.pos++;
+      }
+      value = Number(s.slice(start, this.pos));
+    }
+    // Type suffix and multiplier.
+    const rest = s.slice(this.pos, this.pos + 3).toLowerCase();
+    const suffix = /^(ul|us|uy|u|l|d|y|s|n)?/.exec(rest)?.[0] ?? '';
+    this.pos += suffix.length;
+    const mult = s.slice(this.pos, this.pos + 2).toLowerCase();
+    const multipliers: Record<string, number> = { kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4, pb: 1024 ** 5 };
+    if (mult in multipliers) {
+      value *= multipliers[mult];
+      this.pos += 2;
+    }
+    const next = s[this.pos];
+    if (next !== undefined && (isIdentChar(next) || next === '.' || SINGLE_QUOTES.has(next) || DOUBLE_QUOTES.has(next) || next === '$' || next === '@' || next === '{')) {
+      let end = this.pos;
+      while (end < s.length && !isSpace(s[end]) && !isNewline(s[end]) && !';,)}'.includes(s[end])) end++;
+      this.fail(`'${s.slice(start, end)}' is not a number; quote version strings like '1.0.0'`, start);
+    }
+    return value;
+  }
+
+  private parseSingleQuoted(): string {
+    const start = this.pos;
+    this.pos++;
+    let out = '';
+    const s = this.src;
+    for (;;) {
+      const c = s[this.pos];
+      if (c === undefined) this.fail('unterminated string', start);
+      if (SINGLE_QUOTES.has(c)) {
+        if (s[this.pos + 1] !== undefined && SINGLE_QUOTES.has(s[this.pos + 1])) {
+          out += c;
+          this.pos += 2;
+          continue;
+        }
+        this.pos++;
+        return out;
+      }
+      // Copy a run of ordinary characters at once.
+      let end = this.pos + 1;
+      while (end < s.length && !SINGLE_QUOTES.has(s[end])) end++;
+      out += s.slice(this.pos, end);
+      this.pos = end;
+    }
+  }
+
+  private parseDoubleQuoted(): string {
+    const start = this.pos;
+    this.pos++;
+    const r = this.expandable(false);
+    if (r === null) this.fail('unterminated string', start);
+    return r;
+  }
+
+  private parseHereString(): string {
+    const start = this.pos;
+    const quote = this.src[this.pos + 1];
+    const expandable = DOUBLE_QUOTES.has(quote);
+    this.pos += 2;
+    while (isSpace(this.peek())) this.pos++;
+    if (!isNewline(this.peek())) this.fail('a here-string header @\' or @" must be followed by a line break', start);
+    this.pos += this.peek() === '\r' && this.peek(1) === '\n' ? 2 : 1;
+    // Find the terminator: a line starting with the matching quote followed by '@'.
+    const s = this.src;
+    let lineStart = this.pos;
+    let contentEnd = -1;
+    let after = -1;
+    while (lineStart <= s.length) {
+      const q = s[lineStart];
+      if (q !== undefined && (expandable ? DOUBLE_QUOTES.has(q) : SINGLE_QUOTES.has(q)) && s[lineStart + 1] === '@') {
+        contentEnd = lineStart;
+        after = lineStart + 2;
+        break;
+      }
+      let nl = lineStart;
+      while (nl < s.length && !isNewline(s[nl])) nl++;
+      if (nl >= s.length) break;
+      lineStart = nl + (s[nl] === '\r' && s[nl + 1] === '\n' ? 2 : 1);
+    }
+    if (contentEnd < 0) this.fail('unterminated here-string', start);
+    // Content excludes the line break just before the terminator.
+    let end = contentEnd;
+    if (end > this.pos && s[end - 1] === '\n') end--;
+    if (end > this.pos && s[end - 1] === '\r') end--;
+    if (end < this.pos) end = this.pos;
+    const body = s.slice(this.pos, end);
+    this.pos = after;
+    if (!expandable) return body;
+    const sub = new Parser(body, {});
+    const r = sub.expandable(true);
+    return r ?? body;
+  }
+
+  /**
+   * Reads the rest of an expandable string at `pos` (opening quote already consumed) and returns its
+   * value, or null when unterminated. With `toEnd`, the whole remaining input is the string body
+   * (here-strings) and quotes are ordinary characters.
+   */
+  private expandable(toEnd: boolean): string | null {
+    const s = this.src;
+    let out = '';
+    for (;;) {
+      const c = s[this.pos];
+      if (c === undefined) return toEnd ? out : null;
+      if (!toEnd && DOUBLE_QUOTES.has(c)) {
+        if (s[this.pos + 1] !== undefined && DOUBLE_QUOTES.has(s[this.pos + 1])) {
+          out += c;
+          this.pos += 2;
+          continue;
+        }
+        this.pos++;
+        return out;
+      }
+      if (c === '`') {
+        const n = s[this.pos + 1];
+        if (n === undefined) return toEnd ? out + '`' : null;
+        this.pos += 2;
+        switch (n) {
+          case '0': out += '\0'; break;
+          case 'a': out += '\x07'; break;
+          case 'b': out += '\b'; break;
+          case 'e': out += '\x1b'; break;
+          case 'f': out += '\f'; break;
+          case 'n': out += '\n'; break;
+          case 'r': out += '\r'; break;
+          case 't': out += '\t'; break;
+          case 'v': out += '\v'; break;
+          case 'u': {
+            const m = /^\{([0-9a-fA-F]{1,6})\}/.exec(s.slice(this.pos, this.pos + 8));
+            if (m && Number.parseInt(m[1], 16) <= 0x10ffff) {
+              out += String.fromCodePoint(Number.parseInt(m[1], 16));
+              this.pos += m[0].length;
+            } else out += 'u';
+            break;
+          }
+          default: out += n;
+        }
+        continue;
+      }
+      if (c === '$') {
+        const n = s[this.pos + 1];
+        if (n === '(') {
+          const end = this.skipSubexpression(this.pos + 2, 0);
+          if (end < 0) return null;
+          out += s.slice(this.pos, end);
+          this.pos = end;
+          continue;
+        }
+        if (n === '{') {
+          const end = s.indexOf('}', this.pos + 2);
+          if (end < 0) return null;
+          const name = s.slice(this.pos + 2, end);
+          out += expandVariable(name) ?? s.slice(this.pos, end + 1);
+          this.pos = end + 1;
+          continue;
+        }
+        if (isIdentStart(n) || n === '_') {
+          let end = this.pos + 1;
+          while (isIdentChar(s[end]) || (s[end] === ':' && isIdentChar(s[end + 1]))) end++;
+          const name = s.slice(this.pos + 1, end);
+          out += expandVariable(name) ?? s.slice(this.pos, end);
+          this.pos = end;
+          continue;
+        }
+        out += '$';
+        this.pos++;
+        continue;
+      }
+      let end = this.pos + 1;
+      while (end < s.length && s[end] !== '`' && s[end] !== '$' && (toEnd || !DOUBLE_QUOTES.has(s[end]))) end++;
+      out += s.slice(this.pos, end);
+      this.pos = end;
+    }
+  }
+
+  /** Returns the index just after the `)` closing a `$(` whose body starts at `i`, or -1. */
+  private skipSubexpression(i: number, nesting: number): number {
+    if (nesting > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`, i);
+    const s = this.src;
+    let depth = 1;
+    while (i < s.length) {
+      const c = s[i];
+      if (c === '`') i += 2;
+      else if (c === '(') {
+        depth++;
+        i++;
+      } else if (c === ')') {
+        depth--;
+        i++;
+        if (depth === 0) return i;
+      } else if (SINGLE_QUOTES.has(c)) {
+        i++;
+        while (i < s.length && !SINGLE_QUOTES.has(s[i])) i++;
+        i++;
+      } else if (DOUBLE_QUOTES.has(c)) {
+        i++;
+        while (i < s.length && !DOUBLE_QUOTES.has(s[i])) {
+          if (s[i] === '`') i += 2;
+          else if (s[i] === '$' && s[i + 1] === '(') {
+            i = this.skipSubexpression(i + 2, nesting + 1);
+            if (i < 0) return -1;
+          } else i++;
+        }
+        i++;
+      } else i++;
+    }
+    return -1;
+  }
+}
+
+function expandVariable(name: string): string | null {
+  const lower = name.toLowerCase();
+  if (lower === 'true') return 'True';
+  if (lower === 'false') return 'False';
+  if (lower === 'null') return '';
+  return null;
+}
+
+function memberOf(v: PsValue, member: string): PsValue {
+  if (v instanceof PsHashtable) {
+    if (v.has(member)) return v.get(member) as PsValue;
+    const m = member.toLowerCase();
+    if (m === 'count') return v.size;
+    return null;
+  }
+  const m = member.toLowerCase();
+  if (typeof v === 'string' && m === 'length') return v.length;
+  if (Array.isArray(v) && (m === 'count' || m === 'length')) return v.length;
+  return null;
+}
+
+function scalarEquals(a: PsValue, b: PsValue, caseSensitive: boolean): boolean {
+  if (a === null) return b === null;
+  if (typeof a === 'string') {
+    if (b === null) return false;
+    const bs = toStr(b);
+    return caseSensitive ? a === bs : a.toLowerCase() === bs.toLowerCase();
+  }
+  if (typeof a === 'number') {
+    if (b === null) return false;
+    return a === toNum(b);
+  }
+  if (typeof a === 'boolean') return a === isTrue(b);
+  return a === b;
+}
+
+function scalarOrder(a: PsValue, b: PsValue, caseSensitive: boolean): number {
+  if (typeof a === 'number' || typeof a === 'boolean') {
+    const bn = toNum(b);
+    if (Number.isNaN(bn)) throw new Error(`cannot compare a number with '${toStr(b)}'`);
+    return Math.sign(toNum(a) - bn);
+  }
+  if (a === null) return b === null ? 0 : -1;
+  const as = caseSensitive ? toStr(a) : toStr(a).toLowerCase();
+  const bs = caseSensitive ? toStr(b) : toStr(b).toLowerCase();
+  return as < bs ? -1 : as > bs ? 1 : 0;
+}
+
+function scalarCompare(op: string, a: PsValue, b: PsValue, cs: boolean): boolean {
+  switch (op) {
+    case 'eq': return scalarEquals(a, b, cs);
+    case 'ne': return !scalarEquals(a, b, cs);
+    case 'gt': return scalarOrder(a, b, cs) > 0;
+    case 'ge': return scalarOrder(a, b, cs) >= 0;
+    case 'lt': return scalarOrder(a, b, cs) < 0;
+    case 'le': return scalarOrder(a, b, cs) <= 0;
+    case 'like': return wildcardMatch(toStr(a), toStr(b), cs);
+    case 'notlike': return !wildcardMatch(toStr(a), toStr(b), cs);
+    default: throw new Error(`unknown operator -${op}`);
+  }
+}
+
+function compare(op: string, left: PsValue, right: PsValue, cs: boolean): PsValue {
+  if (op === 'contains' || op === 'notcontains') {
+    const found = enumerate(left).some((x) => scalarEquals(x, right, cs));
+    return op === 'contains' ? found : !found;
+  }
+  if (op === 'in' || op === 'notin') {
+    const found = enumerate(right).some((x) => scalarEquals(x, left, cs));
+    return op === 'in' ? found : !found;
+  }
+  if (Array.isArray(left)) return left.filter((x) => scalarCompare(op, x, right, cs));
+  return scalarCompare(op, left, right, cs);
+}
+
+function add(a: PsValue, b: PsValue): PsValue | Error {
+  if (a === null) return b;
+  if (typeof a === 'string') return a + toStr(b);
+  if (typeof a === 'number') {
+    const n = toNum(b);
+    return Number.isNaN(n) ? new Error(`cannot add '${toStr(b)}' to a number`) : a + n;
+  }
+  if (Array.isArray(a)) return a.concat(enumerate(b));
+  if (a instanceof PsHashtable) {
+    if (!(b instanceof PsHashtable)) return new Error('a hashtable can only be added to another hashtable');
+    const out = new PsHashtable(a.entries());
+    for (const [k, v] of b.entries()) {
+      if (out.has(k)) return new Error(`duplicate key '${k}' when adding hashtables`);
+      out.set(k, v);
+    }
+    return out;
+  }
+  return new Error(`cannot add to ${describe(a)}`);
+}
+
+function subtract(a: PsValue, b: PsValue): PsValue | Error {
+  const x = toNum(a);
+  const y = toNum(b);
+  if (typeof a === 'string' || Array.isArray(a) || a instanceof PsHashtable || Number.isNaN(x) || Number.isNaN(y)) {
+    return new Error('the - operator only applies to numbers');
+  }
+  return x - y;
+}
+
+function castTo(typeName: string, v: PsValue): PsValue | Error {
+  let t = typeName.toLowerCase().replace(/\s+/g, '');
+  if (t.startsWith('system.')) t = t.slice(7);
+  if (t.endsWith('[]')) {
+    const elem = t.slice(0, -2);
+    const items = v === null ? [] : enumerate(v);
+    const out: PsValue[] = [];
+    for (const item of items) {
+      const r = elem === 'object' ? item : castTo(elem, item);
+      if (r instanceof Error) return r;
+      out.push(r);
+    }
+    return out;
+  }
+  switch (t) {
+    case 'string':
+      return v === null ? '' : toStr(v);
+    case 'int': case 'int32': case 'int16': case 'int64': case 'long': case 'short': case 'byte': case 'sbyte':
+    case 'uint16': case 'uint32': case 'uint64': case 'uint': case 'ulong': case 'ushort': {
+      const n = toNum(v);
+      if (Number.isNaN(n) || Array.isArray(v) || v instanceof PsHashtable) return new Error(`cannot convert ${describe(v)} to [${typeName}]`);
+      return roundHalfEven(n);
+    }
+    case 'double': case 'single': case 'float': case 'decimal': {
+      const n = toNum(v);
+      if (Number.isNaN(n) || Array.isArray(v) || v instanceof PsHashtable) return new Error(`cannot convert ${describe(v)} to [${typeName}]`);
+      return n;
+    }
+    case 'bool': case 'boolean': case 'switch': case 'management.automation.switchparameter':
+      return isTrue(v);
+    case 'version': case 'semver': case 'semanticversion': case 'management.automation.semanticversion':
+    case 'guid': case 'uri': case 'char': case 'datetime': case 'timespan':
+      if (Array.isArray(v) || v instanceof PsHashtable) return new Error(`cannot convert ${describe(v)} to [${typeName}]`);
+      return v === null ? null : toStr(v);
+    case 'array': case 'object[]': case 'collections.arraylist':
+      return v === null ? [] : enumerate(v);
+    default:
+      // [ordered], [hashtable], [pscustomobject], [object], unknown types: the cast is stripped.
+      return v;
+  }
+}
+
+function roundHalfEven(n: number): number {
+  const r = Math.round(n);
+  return Math.abs(n % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
