@@ -30,6 +30,11 @@ export interface NupkgEntry {
   declaredUncompressedSize?: number;
   /** Overwrite the CRC-32 recorded in the central directory (a corrupted entry). */
   declaredCrc32?: number;
+  /**
+   * Make this entry's central directory record point at the local header of entry number `n` (0-based,
+   * the nuspec counts when present): the "overlapping files" zip-bomb shape.
+   */
+  pointAtEntry?: number;
 }
 
 /** Options of {@link makeNupkg}. */
@@ -196,7 +201,9 @@ function patchCentralDirectory(buf: Buffer, entries: NupkgEntry[], rawNames: (Bu
     cdOffset = Number(buf.readBigUInt64LE(zip64Eocd + 48));
   }
   let p = cdOffset;
+  const recordStarts: number[] = [];
   for (let i = 0; i < entries.length; i++) {
+    recordStarts.push(p);
     if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('makeNupkg: unexpected central directory layout');
     const nameLength = buf.readUInt16LE(p + 28);
     const extraLength = buf.readUInt16LE(p + 30);
@@ -223,4 +230,11 @@ function patchCentralDirectory(buf: Buffer, entries: NupkgEntry[], rawNames: (Bu
     if (e.declaredCrc32 !== undefined) buf.writeUInt32LE(e.declaredCrc32 >>> 0, p + 16);
     p += 46 + nameLength + extraLength + commentLength;
   }
+  entries.forEach((e, i) => {
+    if (e.pointAtEntry === undefined) return;
+    if (zip64) throw new Error('makeNupkg: pointAtEntry is not supported with forceZip64');
+    const target = recordStarts[e.pointAtEntry];
+    if (target === undefined) throw new Error(`makeNupkg: no entry number ${e.pointAtEntry}`);
+    buf.writeUInt32LE(buf.readUInt32LE(target + 42), recordStarts[i]! + 42);
+  });
 }
