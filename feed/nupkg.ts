@@ -143,13 +143,16 @@ export async function inspectNupkg(path: string, options: InspectOptions = {}): 
 /**
  * A yauzl reader over one file descriptor: small reads (central directory records, local headers) are
  * served from a 64 KiB read-ahead block instead of one stream per read; entry data is streamed. `dispose`
- * waits for in-flight streams, then closes the descriptor exactly once.
+ * waits for in-flight reads and streams, then closes the descriptor exactly once.
  */
 class FdReader extends yauzl.RandomAccessReader {
   private readonly fd: number;
   private readonly streams = new Set<RangeStream>();
   private block: { start: number; bytes: Buffer } | null = null;
   private closing: Promise<void> | null = null;
+  /** Direct `fs.read` calls in flight; the descriptor is closed only when none is. */
+  private pendingReads = 0;
+  private readonly readsDone = new EventEmitter();
 
   constructor(fd: number) {
     super();
@@ -174,7 +177,9 @@ class FdReader extends yauzl.RandomAccessReader {
     }
     const blockLength = Math.max(length, 64 * 1024);
     const bytes = Buffer.allocUnsafe(blockLength);
+    this.pendingReads++;
     fs.read(this.fd, bytes, 0, blockLength, position, (err, bytesRead) => {
+      if (--this.pendingReads === 0) this.readsDone.emit('idle');
       if (err) return done(err);
       this.block = { start: position, bytes: bytes.subarray(0, bytesRead) };
       const n = Math.min(length, bytesRead);
@@ -187,7 +192,7 @@ class FdReader extends yauzl.RandomAccessReader {
     this.dispose().then(() => callback(null));
   }
 
-  /** Closes the descriptor once every stream created on it has finished; never rejects. */
+  /** Closes the descriptor once every stream and read on it has finished; never rejects. */
   dispose(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all(
@@ -196,6 +201,7 @@ class FdReader extends yauzl.RandomAccessReader {
           s.destroy();
         }))),
       );
+      if (this.pendingReads > 0) await new Promise<void>((resolve) => this.readsDone.once('idle', resolve));
       await new Promise<void>((resolve) => fs.close(this.fd, () => resolve()));
     })();
     return this.closing;
