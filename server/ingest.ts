@@ -6,6 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { inspectNupkg, type NupkgInspection } from '../feed/nupkg.ts';
+import { InvalidPackageError } from '../feed/errors.ts';
 import { readModuleManifest } from '../feed/psd1.ts';
 import { NuGetVersion, versionKey as toVersionKey } from '../feed/version.ts';
 import type { PackageRecord } from '../feed/types.ts';
@@ -44,8 +45,14 @@ export class PackageService {
     const { repo, blobs, cache, clock, log } = this.deps;
     let blobKey: string | null = null;
     try {
-      const inspection = await inspectNupkg(upload.path);
+      // A nuspec that names a readme or icon missing from the archive still describes an installable
+      // package (NuGet restore never reads them): accept it and serve it without readme/icon.
+      const inspection = await inspectNupkg(upload.path, { allowMissingReferencedFiles: true });
       const manifest = inspection.manifest;
+      if (manifest.packageTypes.some((t) => t.name.toLowerCase() === 'symbolspackage'))
+        throw new InvalidPackageError(
+          'This is a symbol package (.snupkg). Galleon hosts packages only and does not advertise a symbol endpoint; push the .nupkg instead.',
+        );
       const lowerId = manifest.id.toLowerCase();
       const versionKey = manifest.version.toNormalizedString().toLowerCase();
       if (await repo.exists(lowerId, versionKey)) throw new DuplicatePackageError(manifest.id, manifest.version.toNormalizedString());
