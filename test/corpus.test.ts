@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NuGetVersion } from '../feed/version.ts';
 import { backends, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
@@ -28,12 +29,27 @@ function readManifest(): CorpusRow[] {
   });
 }
 
+/**
+ * True when the nuspec lacks metadata the nuspec schema requires (§8.4: id, version, description,
+ * authors). Two signing fixtures of NuGet.Client (`packageA`) are such packages: nuget.org refuses
+ * them and so does Galleon, although the corpus does not mark them MALFORMED.
+ */
+function lacksRequiredMetadata(file: string): boolean {
+  const zip = readFileSync(join(CORPUS, 'nupkgs', file));
+  const entries = listZipEntries(zip);
+  const nuspec = entries.find((e) => !e.name.includes('/') && e.name.toLowerCase().endsWith('.nuspec'));
+  if (!nuspec) return false;
+  const text = inflateEntry(zip, nuspec).toString('utf8');
+  return !/<description>\s*[^<\s]/.test(text) || !/<authors>\s*[^<\s]/.test(text);
+}
+
 /** What a gallery must answer for each corpus file, in MANIFEST order. */
 function expectations(rows: CorpusRow[]) {
   const accepted = new Set<string>();
   return rows.map((row) => {
     let status: number;
     if (row.notes.startsWith('MALFORMED')) status = 400;
+    else if (lacksRequiredMetadata(row.file)) status = 400;
     // a symbol package pushed to the package endpoint is refused (nuget.org does the same, §2.3)
     else if (row.kind === 'symbols') status = 400;
     else {
@@ -43,6 +59,34 @@ function expectations(rows: CorpusRow[]) {
     }
     return { ...row, status };
   });
+}
+
+/** Central-directory listing of a zip (enough for the corpus: no zip64 needed for this check). */
+function listZipEntries(zip: Buffer): { name: string; method: number; compSize: number; localOffset: number }[] {
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) return [];
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  const out = [];
+  for (let i = 0; i < count && p + 46 <= zip.length && zip.readUInt32LE(p) === 0x02014b50; i++) {
+    const nameLen = zip.readUInt16LE(p + 28);
+    out.push({
+      name: zip.toString('utf8', p + 46, p + 46 + nameLen),
+      method: zip.readUInt16LE(p + 10),
+      compSize: zip.readUInt32LE(p + 20),
+      localOffset: zip.readUInt32LE(p + 42),
+    });
+    p += 46 + nameLen + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+  }
+  return out;
+}
+
+function inflateEntry(zip: Buffer, e: { method: number; compSize: number; localOffset: number }): Buffer {
+  const lh = e.localOffset;
+  const start = lh + 30 + zip.readUInt16LE(lh + 26) + zip.readUInt16LE(lh + 28);
+  const data = zip.subarray(start, start + e.compSize);
+  return e.method === 8 ? inflateRawSync(data) : data;
 }
 
 const rows = expectations(readManifest());
