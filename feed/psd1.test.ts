@@ -162,6 +162,8 @@ describe('dynamic expressions (ModuleFast restricted language evaluation)', () =
 
   it('uses caller-supplied variables instead of the PowerShell 7 defaults', () => {
     expect(parsePowerShellValue(`if ($PSEdition -eq 'Desktop') { 'fx' } else { 'core' }`, { variables: { PSEdition: 'Desktop' } })).toBe('fx');
+    // The other defaults stay defined.
+    expect(parsePowerShellValue(`if ($IsCoreCLR -and $PSEdition -eq 'Desktop') { 1 } else { 0 }`, { variables: { PSEdition: 'Desktop' } })).toBe(1);
   });
 
   it('evaluates if/else around hashtable values and around the whole hashtable', () => {

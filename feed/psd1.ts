@@ -131,7 +131,7 @@ function plain(v: PsValue): unknown {
 /** Options for the parse functions. */
 export interface Psd1ParseOptions {
   /**
-   * Variables visible to dynamic expressions, case-insensitive names without `$`. Defaults to
+   * Variables visible to dynamic expressions, case-insensitive names without `$`, laid over
    * `DEFAULT_PS_VARIABLES` (PowerShell 7 on CoreCLR). `$true`, `$false` and `$null` are always defined.
    */
   variables?: Record<string, PsValue>;
@@ -155,7 +155,7 @@ export const DEFAULT_PS_VARIABLES: Readonly<Record<string, PsValue>> = Object.fr
  * @throws Psd1SyntaxError for invalid input or a top level that is not a single hashtable
  */
 export function parsePowerShellDataFile(text: string | Buffer | Uint8Array, options?: Psd1ParseOptions): PsHashtable {
-  const parser = new Parser(decodeText(text), options?.variables ?? DEFAULT_PS_VARIABLES);
+  const parser = new Parser(decodeText(text), { ...DEFAULT_PS_VARIABLES, ...options?.variables });
   const outputs = parser.parseProgram();
   if (outputs.length !== 1 || !(outputs[0] instanceof PsHashtable)) {
     throw new Psd1SyntaxError(
@@ -175,7 +175,7 @@ export function parsePowerShellDataFile(text: string | Buffer | Uint8Array, opti
  * @throws Psd1SyntaxError for invalid input
  */
 export function parsePowerShellValue(text: string, options?: Psd1ParseOptions): PsValue {
-  const parser = new Parser(decodeText(text), options?.variables ?? DEFAULT_PS_VARIABLES);
+  const parser = new Parser(decodeText(text), { ...DEFAULT_PS_VARIABLES, ...options?.variables });
   return parser.parseValueProgram();
 }
 
