@@ -252,7 +252,7 @@ describe('parseNuspec: required fields and limits', () => {
     ['description', 4000],
     ['summary', 4000],
     ['copyright', 4000],
-    ['tags', 4000],
+    ['tags', 100_000],
     ['projectUrl', 4000],
     ['licenseUrl', 4000],
     ['iconUrl', 4000],

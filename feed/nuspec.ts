@@ -83,7 +83,10 @@ export const NUSPEC_FIELD_LIMITS = {
   description: 4000,
   summary: 4000,
   copyright: 4000,
-  tags: 4000,
+  // PowerShellGet 2.x writes a PSCommand_/PSCmdlet_/PSFunction_ tag per exported command and only warns past
+  // 4,000 characters; the PowerShell Gallery stores such tags (67,211 characters for Az.Network 7.6.0), so
+  // a PowerShell gallery must too (§9.2). nuget.org's 4,000 would refuse a real Publish-Module of Az.Network.
+  tags: 100_000,
   projectUrl: 4000,
   licenseUrl: 4000,
   iconUrl: 4000,
