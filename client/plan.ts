@@ -140,7 +140,8 @@ export class ScriptNotSupportedError extends PlanError {
 }
 
 function describe(spec: ModuleFastSpec): string {
-  const text = spec.range.toNormalizedString();
+  const exact = spec.required;
+  const text = exact !== null ? `[${exact.toNormalizedString()}]` : spec.range.toNormalizedString();
   return `${spec.name} ${text === '(, )' ? '(any version)' : text}${spec.guid ? ` [${spec.guid}]` : ''}`;
 }
 
