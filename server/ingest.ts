@@ -7,6 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { inspectNupkg, type NupkgInspection } from '../feed/nupkg.ts';
 import { InvalidPackageError } from '../feed/errors.ts';
+import { isValidPackageId } from '../feed/package-id.ts';
 import { readModuleManifest } from '../feed/psd1.ts';
 import { NuGetVersion, versionKey as toVersionKey } from '../feed/version.ts';
 import type { PackageRecord } from '../feed/types.ts';
@@ -84,12 +85,14 @@ export class PackageService {
    * @throws HttpError 404 when the id or version is unknown
    */
   async setListed(id: string, version: string, listed: boolean): Promise<void> {
+    // an invalid id (a NUL, "../", 10,000 characters) names no package; never send it to the database
+    if (!isValidPackageId(id)) throw new HttpError(404, `No package has the id "${printable(id)}".`);
     const lowerId = id.toLowerCase();
     let key: string;
     try {
       key = toVersionKey(version);
     } catch {
-      throw new HttpError(404, `Package ${id} ${version} was not found: the version is not a valid NuGet version.`);
+      throw new HttpError(404, `Package ${id} ${printable(version)} was not found: the version is not a valid NuGet version.`);
     }
     const found = await this.deps.repo.setListed(lowerId, key, listed, this.deps.clock());
     if (!found) throw new HttpError(404, `Package ${id} ${version} was not found.`);
@@ -173,4 +176,10 @@ function buildRow(inspection: NupkgInspection, upload: ReceivedUpload, now: Date
     blobKey: '',
     searchText: [m.id, m.title ?? '', m.summary ?? '', m.description, tags.join(' ')].join(' ').toLowerCase(),
   };
+}
+
+/** Text from a URL for a message: printable ASCII only, at most 64 characters. */
+function printable(text: string): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
 }

@@ -5,7 +5,7 @@
  * SIGINT stop accepting connections, drain in-flight requests and flush buffered download counts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import pino from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/connection.ts';
@@ -28,15 +28,21 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** How long `stop()` waits for in-flight requests before closing their connections, by default. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
 /**
  * Starts Galleon with `config`.
  *
  * @param opts.installSignalHandlers stop cleanly on SIGTERM/SIGINT (the CLI sets it; tests do not)
+ * @param opts.drainTimeoutMs how long `stop()` lets in-flight requests finish before it closes their
+ *        connections (default {@link DEFAULT_DRAIN_TIMEOUT_MS}; Docker's default stop grace is 10 s,
+ *        Kubernetes' 30 s)
  * @throws when the database cannot be opened or the port cannot be bound
  */
 export async function startServer(
   initialConfig: Config,
-  opts: { installSignalHandlers?: boolean; logger?: pino.Logger; clock?: () => Date } = {},
+  opts: { installSignalHandlers?: boolean; logger?: pino.Logger; clock?: () => Date; drainTimeoutMs?: number } = {},
 ): Promise<RunningServer> {
   let config = initialConfig;
   const log = opts.logger ?? pino({ level: config.logLevel });
@@ -51,7 +57,35 @@ export async function startServer(
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503, { 'Retry-After': '1' }).end('Starting.');
   };
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => handle(req, res));
+  // Requests in flight per connection: stop() closes a connection as soon as it has none.
+  const inFlight = new Map<Socket, number>();
+  const responses = new Set<ServerResponse>();
+  let draining = false;
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    responses.add(res);
+    res.once('close', () => {
+      responses.delete(res);
+      if (!inFlight.has(socket)) return;
+      const left = inFlight.get(socket)! - 1;
+      inFlight.set(socket, left);
+      if (draining && left === 0) socket.end();
+    });
+    // while stopping, every answer tells the client not to reuse the connection
+    if (draining) res.shouldKeepAlive = false;
+    const refusal = refuseTarget(req.url ?? '/');
+    if (refusal !== null) {
+      plainText(res, 400, refusal);
+      return;
+    }
+    handle(req, res);
+  });
+  server.on('connection', (socket: Socket) => {
+    inFlight.set(socket, 0);
+    socket.once('close', () => inFlight.delete(socket));
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   server.maxHeadersCount = 200;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,13 +122,24 @@ export async function startServer(
     'Galleon is serving',
   );
 
+  const drainTimeoutMs = opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      log.info({}, 'stopping: draining in-flight requests');
+      log.info({ inFlight: [...inFlight.values()].reduce((a, b) => a + b, 0) }, 'stopping: draining in-flight requests');
+      draining = true;
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
+        const deadline = setTimeout(() => {
+          log.warn({ connections: inFlight.size, drainTimeoutMs }, 'requests still in flight after the drain timeout; closing their connections');
+          server.closeAllConnections();
+        }, drainTimeoutMs);
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        // idle keep-alive connections go now; busy ones as soon as their last response is sent
+        for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
+        for (const [socket, n] of inFlight) if (n === 0) socket.end();
       });
       await downloads.stop();
       await db.close();
@@ -134,4 +179,48 @@ async function cleanLeftovers(blobs: FsBlobStore, repo: PackageRepository, log: 
     }
   }
   if (temps || orphans) log.warn({ tempFiles: temps, orphanBlobs: orphans }, 'removed leftovers of interrupted pushes');
+}
+
+/**
+ * Refuses request targets no client sends and the routes must never see: a `.` or `..` path segment,
+ * literal or percent-encoded, with `/` or `\` as separator (URL parsing would silently resolve
+ * `/v3/flatcontainer/%2e%2e/index.json` to `/v3/index.json`), and an encoded NUL anywhere (package
+ * ids, versions and search terms never contain one, and PostgreSQL text cannot hold it).
+ *
+ * @param target the request target as received, e.g. "/v3/search?q=json"
+ * @returns the message of a 400 answer, or null when the target is acceptable
+ */
+export function refuseTarget(target: string): string | null {
+  if (/%00/.test(target)) return 'The request URL contains an encoded NUL character (%00).';
+  const q = target.indexOf('?');
+  const path = (q < 0 ? target : target.slice(0, q)).replace(/%2e/gi, '.');
+  if (path.split(/[/\\]/).some((segment) => segment === '.' || segment === '..')) {
+    return 'The request path has a "." or ".." segment; Galleon URLs never do.';
+  }
+  return null;
+}
+
+function plainText(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(message) }).end(message);
+}
+
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'The request line or headers are too large (the limit is 16 KB).'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request took too long to arrive.'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Content Too Large', 'The chunk extensions of the request body are too large.'],
+};
+
+/**
+ * Answers a request Node's HTTP parser rejected (bad framing, NUL or spaces in the target, headers over
+ * the limit) with a plain message, as every other 4xx; Node's own answer has no body.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request', 'The request is not valid HTTP/1.1.'];
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(message)}\r\nConnection: close\r\n\r\n${message}`,
+  );
 }
