@@ -13,7 +13,8 @@
  * A version folder is allowed when it equals one of `Version`, or lies within `VersionMIN`..`VersionMAX`
  * (either test passing is enough; an entry with neither allows every version). Versions compare as NuGet
  * versions, so `1.1` = `1.1.0` = `1.1.0.0`. Scalars are read as text (YAML's failsafe schema), so
- * `Version: 1.10` stays `1.10`.
+ * `Version: 1.10` stays `1.10`. A folder's version is its name plus the prerelease label of the manifest
+ * inside (`0.0.2` holding `Prerelease = 'preview'` is `0.0.2-preview`).
  *
  * One run: (1) every enabled version folder outside its entry's spec is renamed to `<version>.disabled`
  * (a locked folder is retried a few times) and every disabled one back inside the spec is renamed back;
@@ -25,6 +26,7 @@
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import YAML from 'yaml';
+import { readModuleManifest } from '../feed/psd1.ts';
 import { VersionRange } from '../feed/range.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import type { FeedClient } from './feed-client.ts';
@@ -216,7 +218,7 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
       if (!VERSION_FOLDER.test(name)) continue;
       const from = join(dir, name);
       if (only && !only.has(from)) continue;
-      const v = NuGetVersion.parse(name);
+      const v = await folderModuleVersion(from, name, entry.name);
       if (syncEntryAllows(entry, v)) continue;
       const to = join(dir, `${name}.disabled`);
       if (await exists(to)) await rm(to, { recursive: true, force: true });
@@ -234,7 +236,7 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
     for (const name of await listDirs(dir)) {
       const m = DISABLED_FOLDER.exec(name);
       if (!m) continue;
-      const v = NuGetVersion.parse(m[1]!);
+      const v = await folderModuleVersion(join(dir, name), m[1]!, entry.name);
       if (!syncEntryAllows(entry, v)) continue;
       if (present.has(m[1]!.toLowerCase())) {
         warn(`${entry.name}: ${name} is back in the spec, but ${m[1]} also exists; leaving it disabled.`);
@@ -251,11 +253,12 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
   const missing = new Map<string | null, SyncEntry[]>();
   for (const entry of entries) {
     const dir = await childDir(destination, entry.name);
-    const versions = dir ? (await listDirs(dir)).filter((n) => VERSION_FOLDER.test(n) && syncEntryAllows(entry, NuGetVersion.parse(n))) : [];
     let hasManifest = false;
-    for (const v of versions) {
-      const files = await readdir(join(dir!, v)).catch(() => [] as string[]);
-      if (files.some((f) => f.toLowerCase() === `${entry.name.toLowerCase()}.psd1`) && !files.includes('.incomplete')) hasManifest = true;
+    for (const v of dir ? (await listDirs(dir)).filter((n) => VERSION_FOLDER.test(n)) : []) {
+      const folder = join(dir!, v);
+      const files = await readdir(folder).catch(() => [] as string[]);
+      if (!files.some((f) => f.toLowerCase() === `${entry.name.toLowerCase()}.psd1`) || files.includes('.incomplete')) continue;
+      if (syncEntryAllows(entry, await folderModuleVersion(folder, v, entry.name))) hasManifest = true;
     }
     if (hasManifest) continue;
     const src = syncEntrySource(entry);
@@ -288,6 +291,28 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
     for (const c of changes.slice(before)) warn(`${c.name} ${c.version} was installed as a dependency but is outside the spec; disabled it.`);
   }
   return changes;
+}
+
+/**
+ * The version a module folder holds: its numeric name plus the manifest's `PSData.Prerelease` label
+ * (folder names never carry labels), e.g. `0.0.2` + `prerelease` → `0.0.2-prerelease`.
+ */
+async function folderModuleVersion(folder: string, numeric: string, moduleName: string): Promise<NuGetVersion> {
+  const base = NuGetVersion.parse(numeric);
+  let files: string[];
+  try {
+    files = await readdir(folder);
+  } catch {
+    return base;
+  }
+  const manifest = files.find((f) => f.toLowerCase() === `${moduleName.toLowerCase()}.psd1`);
+  if (!manifest) return base;
+  try {
+    const label = (readModuleManifest(await readFile(join(folder, manifest))).prerelease ?? '').replace(/^-+/, '');
+    return label ? (NuGetVersion.tryParse(`${numeric}-${label}`) ?? base) : base;
+  } catch {
+    return base;
+  }
 }
 
 async function childDir(dir: string, name: string): Promise<string | null> {
