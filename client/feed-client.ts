@@ -268,7 +268,7 @@ interface SentResponse {
 
 /**
  * A NuGet v3 feed as ModuleFast reads it. Create one per run; call {@link FeedClient.close} at the end.
- * Memoized documents live as long as the client.
+ * Memoized documents (and failures) live as long as the client.
  */
 export class FeedClient {
   /** The normalized service index URL. */
@@ -432,12 +432,11 @@ export class FeedClient {
   private memo<T>(url: string, load: () => Promise<T>): Promise<T> {
     let p = this.documents.get(url) as Promise<T> | undefined;
     if (!p) {
+      // failures stay memoized too (ModuleFast caches the task): the retries already ran, and a run that
+      // prefetched a registration must not pay for them twice
       p = load();
       this.documents.set(url, p);
-      p.catch(() => {
-        // keep failures for this run only while in flight: a later call may try again
-        if (this.documents.get(url) === p) this.documents.delete(url);
-      });
+      p.catch(() => {});
     }
     return p;
   }

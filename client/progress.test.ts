@@ -35,6 +35,13 @@ describe('progress reporter', () => {
     expect(out).toEqual(['VERBOSE: why\n']);
   });
 
+  it('falls back to 80 columns when the terminal reports no width', () => {
+    const out: string[] = [];
+    const r = createReporter({ isTTY: true, columns: 0, write: (c: string) => (out.push(c), true) }, { intervalMs: 0 });
+    r.phase('Resolving', 2);
+    expect(out.join('')).toContain('Resolving [');
+  });
+
   it('fits the bar into the terminal width', () => {
     const line = renderBar('Installing', 34, 86, 'Az.Network', 50);
     expect(line.length).toBeLessThanOrEqual(49);

@@ -62,7 +62,8 @@ export function createReporter(stream: ProgressStream, options: ReporterOptions 
     const now = Date.now();
     if (!force && now - lastDraw < interval) return;
     lastDraw = now;
-    stream.write(`\r\x1b[2K${renderBar(label, done, total, detail, stream.columns ?? 80)}`);
+    const columns = stream.columns && stream.columns >= 20 ? stream.columns : 80;
+    stream.write(`\r\x1b[2K${renderBar(label, done, total, detail, columns)}`);
     drawn = true;
   };
   const line = (text: string) => {
