@@ -272,3 +272,23 @@ describe('the service index at /index.json', () => {
     await client.close();
   });
 });
+
+describe('unlisted versions (psake 5.0.0 unlisted)', () => {
+  beforeAll(async () => {
+    const res = await fetch(`${server.url}/api/v2/package/psake/5.0.0`, { method: 'DELETE', headers: { 'X-NuGet-ApiKey': TEST_API_KEY } });
+    expect(res.status).toBeLessThan(300);
+  });
+
+  it.each(HIVES)('are skipped unless pinned on the $hive hive (the dependency-only hive leaves them out entirely)', async ({ hive, path, userAgent }) => {
+    const client = new FeedClient({ source: `${server.url}${path}`, userAgent });
+    try {
+      const plan = (spec: string) => getModuleFastPlan([parseModuleSpec(spec)], { client });
+      expect((await plan('psake')).entries.map((e) => e.version.toNormalizedString())).toEqual(['4.9.1']);
+      expect((await plan('psake!')).entries.map((e) => e.version.toNormalizedString())).toEqual(['5.0.0-alpha']);
+      if (hive === 'full') expect((await plan('psake=5.0.0')).entries.map((e) => e.version.toNormalizedString())).toEqual(['5.0.0']);
+      else await expect(plan('psake=5.0.0')).rejects.toBeInstanceOf(NoMatchingVersionError);
+    } finally {
+      await client.close();
+    }
+  });
+});
