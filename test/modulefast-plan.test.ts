@@ -21,7 +21,7 @@ import { FeedClient } from '../client/feed-client.ts';
 import { ConflictingRequirementsError, NoMatchingVersionError, getModuleFastPlan, type ModuleFastPlan, type PlanOptions } from '../client/plan.ts';
 import { ModuleFastSpec, parseModuleSpec } from '../client/spec.ts';
 import { MODULEFAST_AZ_VERSION, modulefastFixtureSelection } from './fixtures/generated-modules.ts';
-import { buildFixtureSet, seedGallery } from './fixtures/psgallery.ts';
+import { buildFixtureSet, buildGeneratedModule, seedGallery } from './fixtures/psgallery.ts';
 import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
 
 const CORPUS = '/work/shared/corpus/nupkgs';
@@ -46,6 +46,8 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer('embedded');
   const packages = await buildFixtureSet(modulefastFixtureSelection());
+  // 130 versions of one module: the full hive links its registration pages instead of inlining them (§4.3)
+  for (let i = 0; i < 130; i++) packages.push(await buildGeneratedModule({ name: 'Paging.Test', moduleVersion: `1.0.${i}` }));
   await seedGallery(server.url, TEST_API_KEY, packages, { concurrency: 4 });
   for (const file of GRAPH_PACKAGES) {
     const res = await pushPackage(server.url, readFileSync(join(CORPUS, file)));
@@ -161,6 +163,16 @@ describe.each(HIVES)('MODULEFAST.md §2d plan rows on the $hive hive', ({ path, 
 
   it.each(ROWS.map((r) => [rowName(r), r] as const))('%s', async (_name, row) => {
     checkPlan(await plan(row.specs, row.options), row);
+  });
+
+  it('finds old versions of a module with 130 versions (linked registration pages on the full hive)', async () => {
+    const index = await client.getRegistrationIndex('Paging.Test');
+    const inlined = index.items.every((p) => Array.isArray(p.items) && p.items.length > 0);
+    expect(inlined).toBe(registrationBase === '/v3/dependencies');
+    expect((await plan(['Paging.Test'])).entries.map((e) => e.version.toNormalizedString())).toEqual(['1.0.129']);
+    expect((await plan(['Paging.Test=1.0.3'])).entries.map((e) => e.version.toNormalizedString())).toEqual(['1.0.3']);
+    expect((await plan(['Paging.Test<1.0.70'])).entries.map((e) => e.version.toNormalizedString())).toEqual(['1.0.69']);
+    expect((await plan(['Paging.Test:(1.0.63,1.0.65)'])).entries.map((e) => e.version.toNormalizedString())).toEqual(['1.0.64']);
   });
 
   it('PrereleaseTest!:(0.0.2-rIsAfterP,0.0.2) → "a matching module was not found" (labels compare lexically)', async () => {
