@@ -1,12 +1,30 @@
 /**
  * The raw `node:http` fast path: hot documents already in the read cache are answered without
  * building a Fetch Request/Response or entering Hono, so a cached registration index costs little
- * more than a bare `res.end(buffer)` (issue 4's ceiling comparison). Everything else returns false
- * and goes to the app.
+ * more than a bare `res.end(buffer)` (issue 4's ceiling comparison; `npm run bench -- hot-reads`).
+ * Header sets are built once per cached document (cache.ts `wireHeaders`) and the usual
+ * Accept-Encoding values are recognised without allocating. Small package files (nupkg, nuspec,
+ * readme) whose location and bytes are already in memory are answered the same way
+ * (`serveStoredFile`, `npm run bench -- downloads`). Everything else returns false and goes to the app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NuGetVersion } from '../feed/version.ts';
 import { acceptsGzip, documentCacheKey, matchesEtag, serviceIndexVariant } from './app.ts';
-import { GZIP_MIN_BYTES, gzipOf, type DocumentCache } from './cache.ts';
+import type { BlobName } from './blob-store.ts';
+import { wireHeaders, type DocumentCache, type StoredVersionCache } from './cache.ts';
+
+/** `gzip` or `*` as a whole coding of a header without parameters, e.g. "gzip, deflate, br" */
+const GZIP_CODING = /(?:^|,)[ \t]*(?:gzip|\*)[ \t]*(?:,|$)/i;
+
+/**
+ * True when Accept-Encoding allows gzip; same answer as app.ts `acceptsGzip`, which is only consulted
+ * for headers with parameters (`;q=`).
+ */
+export function fastAcceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  if (header.indexOf(';') >= 0) return acceptsGzip(header);
+  return GZIP_CODING.test(header);
+}
 
 /**
  * Answers GET/HEAD for a document already in the cache without building a Request object.
@@ -20,23 +38,82 @@ export function serveCached(req: IncomingMessage, res: ServerResponse, cache: Do
   const suffix = lower.startsWith('/index.json') || lower.startsWith('/v3/index.json') ? serviceIndexVariant(req.headers['user-agent']) : '';
   const doc = cache.get(documentCacheKey(base, target, suffix));
   if (!doc) return false;
-  const headers: Record<string, string> = { ...doc.headers, ETag: doc.etag, 'Cache-Control': doc.cacheControl };
-  headers.Vary = headers.Vary ? `${headers.Vary}, Accept-Encoding` : 'Accept-Encoding';
-  if (matchesEtag(req.headers['if-none-match'], doc.etag)) {
-    res.writeHead(304, headers);
+  const wire = wireHeaders(doc);
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined && matchesEtag(inm, doc.etag)) {
+    res.writeHead(304, wire.notModified);
     res.end();
     return true;
   }
-  headers['Content-Type'] = doc.contentType;
-  let body = doc.body;
-  if (body.length >= GZIP_MIN_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
-    body = gzipOf(doc);
-    headers['Content-Encoding'] = 'gzip';
-  }
-  headers['Content-Length'] = String(body.length);
-  res.writeHead(200, headers);
+  const gzip = wire.gzip !== null && fastAcceptsGzip(req.headers['accept-encoding']);
+  res.writeHead(200, gzip ? wire.gzip! : wire.plain);
   if (method === 'HEAD') res.end();
-  else res.end(body);
+  else res.end(gzip ? doc.gzip : doc.body);
   return true;
 }
 
+/** What the download fast path reads; every member answers from memory only. */
+export interface StoredFileSource {
+  stored: StoredVersionCache;
+  /** bytes of a small stored file already in memory (blob-store.ts `FsBlobStore.cached`), else undefined */
+  cachedBlob(blobKey: string, name: BlobName): Buffer | undefined;
+  /** counts one nupkg download (downloads.ts `DownloadCounter.count`) */
+  countDownload(lowerId: string, versionKey: string): void;
+}
+
+const FLAT_PREFIX = '/v3/flatcontainer/';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * Answers GET/HEAD of `/v3/flatcontainer/{id}/{version}/{id}.{version}.nupkg`, `{id}.nuspec` and
+ * `readme` (protocol reference §3) when the version's location and the file's bytes are both in
+ * memory; the answer is the app's byte for byte (same Content-Type, immutable Cache-Control, ETag
+ * `"<upload id>-<file>"`, 304 on If-None-Match, nupkg GETs counted as downloads).
+ * @returns false when the app must answer (other URL, icon, not yet in memory, percent-encoded path)
+ */
+export function serveStoredFile(req: IncomingMessage, res: ServerResponse, src: StoredFileSource): boolean {
+  const method = req.method;
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const target = req.url ?? '/';
+  if (target.length <= FLAT_PREFIX.length || target.charCodeAt(1) !== 118 /* v */) return false;
+  const q = target.indexOf('?');
+  const path = (q < 0 ? target : target.slice(0, q)).toLowerCase();
+  if (!path.startsWith(FLAT_PREFIX) || path.includes('%')) return false;
+  const parts = path.slice(FLAT_PREFIX.length).split('/');
+  if (parts.length !== 3) return false;
+  const [lowerId, versionText, file] = parts as [string, string, string];
+  const version = NuGetVersion.tryParse(versionText);
+  if (!version) return false;
+  const key = version.toNormalizedString().toLowerCase();
+  let name: BlobName;
+  let contentType: string;
+  if (file === 'readme') {
+    name = 'readme';
+    contentType = 'text/markdown; charset=utf-8';
+  } else if (file === `${lowerId}.nuspec`) {
+    name = 'package.nuspec';
+    contentType = 'application/xml; charset=utf-8';
+  } else if (file === `${lowerId}.${versionText}.nupkg` || file === `${lowerId}.${key}.nupkg`) {
+    name = 'package.nupkg';
+    contentType = 'application/octet-stream';
+  } else return false;
+  const stored = src.stored.peek(lowerId, key);
+  if (!stored || (name === 'readme' && !stored.hasReadme)) return false;
+  const etag = `"${stored.blobKey.slice(stored.blobKey.lastIndexOf('/') + 1)}-${name}"`;
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined && matchesEtag(inm, etag)) {
+    res.writeHead(304, { ETag: etag });
+    res.end();
+    return true;
+  }
+  const bytes = src.cachedBlob(stored.blobKey, name);
+  if (!bytes) return false;
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(bytes.length), 'Cache-Control': IMMUTABLE, ETag: etag });
+  if (method === 'HEAD') {
+    res.end();
+    return true;
+  }
+  if (name === 'package.nupkg') src.countDownload(lowerId, key);
+  res.end(bytes);
+  return true;
+}

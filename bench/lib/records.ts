@@ -1,0 +1,191 @@
+/**
+ * Synthetic package versions for seeding read benchmarks without pushing: rows shaped like what the
+ * ingest service writes (db/packages.ts `NewPackageVersion`), loaded straight into the database, in
+ * batches of multi-row INSERTs through drizzle (embedded or PostgreSQL) or with COPY through
+ * postgres.js (PostgreSQL, the 1,000,000-version scale scenario). No blobs are written: reads of
+ * registration, flat-container version lists and dependency documents never open one.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type postgres from 'postgres';
+import type { Database } from '../../db/connection.ts';
+import type { NewPackageVersion } from '../../db/packages.ts';
+import { packageRegistrations, packageVersions } from '../../db/schema.ts';
+
+/** The version text of the i-th (0-based) version of a synthetic id; every 25th is a prerelease. */
+export function syntheticVersion(i: number): string {
+  const base = `${1 + Math.floor(i / 1000)}.${Math.floor(i / 10) % 100}.${i % 10}`;
+  return i % 25 === 24 ? `${base}-preview` : base;
+}
+
+const HASH = 'Zm9vYmFyYmF6cXV4'.repeat(5) + 'AAAAAAAA==';
+const EPOCH = Date.UTC(2024, 0, 1);
+
+/**
+ * The row of the i-th version of `id` (n: a number for varying text between ids).
+ * Shaped like a typical .NET package: a description, tags, one dependency group of two dependencies.
+ */
+export function syntheticRow(id: string, i: number, n: number): NewPackageVersion {
+  const version = syntheticVersion(i);
+  const dash = version.indexOf('-');
+  const [major, minor, patch] = (dash < 0 ? version : version.slice(0, dash)).split('.').map(Number) as [number, number, number];
+  const created = new Date(EPOCH + n * 60_000 + i * 3_600_000);
+  const tags = ['bench', `topic${n % 50}`, i % 2 ? 'json' : 'xml'];
+  const description = `Synthetic package ${id} for the Galleon benchmarks: helpers number ${n} for parsing, formatting and caching things.`;
+  return {
+    id,
+    version,
+    fullVersion: version,
+    originalVersion: version,
+    moduleVersion: null,
+    isPrerelease: dash >= 0,
+    isSemVer2: false,
+    listed: true,
+    created,
+    lastEdited: created,
+    authors: `Author ${n % 1000}`,
+    owners: null,
+    title: null,
+    summary: null,
+    description,
+    releaseNotes: null,
+    copyright: null,
+    language: null,
+    tags,
+    projectUrl: `https://example.com/${id.toLowerCase()}`,
+    iconUrl: null,
+    hasIcon: false,
+    licenseUrl: null,
+    licenseExpression: 'MIT',
+    hasReadme: false,
+    requireLicenseAcceptance: false,
+    developmentDependency: false,
+    minClientVersion: null,
+    packageTypes: [],
+    dependencyGroups: [
+      {
+        targetFramework: '.NETStandard2.0',
+        dependencies: [
+          { id: `Bench.Dep${(n * 7 + 1) % 500}`, range: '[1.0.0, )' },
+          { id: `Bench.Dep${(n * 13 + 5) % 500}`, range: '[2.1.0, 3.0.0)' },
+        ],
+      },
+    ],
+    isScript: false,
+    packageHash: HASH,
+    packageSize: 20_000 + ((n * 31 + i) % 5000),
+    versionKey: version.toLowerCase(),
+    major,
+    minor,
+    patch,
+    revision: 0,
+    blobKey: `${id.toLowerCase()}/${version.toLowerCase()}/seed`,
+    searchText: [id, description, tags.join(' ')].join(' ').toLowerCase(),
+  };
+}
+
+/** Inserts ids with the given number of versions through drizzle (multi-row INSERTs of 500). */
+export async function insertSynthetic(db: Database, ids: { id: string; versions: number; n: number }[]): Promise<number> {
+  let total = 0;
+  for (let k = 0; k < ids.length; k += 1000) {
+    const chunk = ids.slice(k, k + 1000);
+    await db.insert(packageRegistrations).values(chunk.map(({ id }) => ({ lowerId: id.toLowerCase(), id, created: new Date(EPOCH) })));
+  }
+  let batch: (typeof packageVersions.$inferInsert)[] = [];
+  const flush = async () => {
+    if (batch.length) await db.insert(packageVersions).values(batch);
+    total += batch.length;
+    batch = [];
+  };
+  for (const { id, versions, n } of ids) {
+    for (let i = 0; i < versions; i++) {
+      const { id: _display, ...row } = syntheticRow(id, i, n);
+      batch.push({ ...row, lowerId: id.toLowerCase(), downloads: (n * 17 + i) % 1000 });
+      if (batch.length >= 500) await flush();
+    }
+  }
+  await flush();
+  return total;
+}
+
+const VERSION_COLUMNS = [
+  'lower_id', 'version_key', 'version', 'full_version', 'original_version', 'module_version', 'major', 'minor', 'patch', 'revision',
+  'is_prerelease', 'is_semver2', 'listed', 'created', 'last_edited', 'authors', 'owners', 'title', 'summary', 'description',
+  'release_notes', 'copyright', 'language', 'tags', 'project_url', 'icon_url', 'has_icon', 'license_url', 'license_expression',
+  'has_readme', 'require_license_acceptance', 'development_dependency', 'min_client_version', 'package_types', 'dependency_groups',
+  'is_script', 'package_hash', 'package_size', 'downloads', 'blob_key', 'search_text',
+] as const;
+
+/** COPY text-format field */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+function copyLine(r: NewPackageVersion, downloads: number): string {
+  return (
+    [
+      r.id.toLowerCase(), r.versionKey, r.version, r.fullVersion, r.originalVersion, r.moduleVersion, r.major, r.minor, r.patch, r.revision,
+      r.isPrerelease, r.isSemVer2, r.listed, r.created, r.lastEdited, r.authors, r.owners, r.title, r.summary, r.description,
+      r.releaseNotes, r.copyright, r.language, r.tags, r.projectUrl, r.iconUrl, r.hasIcon, r.licenseUrl, r.licenseExpression,
+      r.hasReadme, r.requireLicenseAcceptance, r.developmentDependency, r.minClientVersion, r.packageTypes, r.dependencyGroups,
+      r.isScript, r.packageHash, r.packageSize, downloads, r.blobKey, r.searchText,
+    ]
+      .map(cell)
+      .join('\t') + '\n'
+  );
+}
+
+/**
+ * Bulk-loads ids and versions into PostgreSQL with COPY (tables must exist and be empty of these ids).
+ * @param onProgress called with the number of version rows written so far, every 100,000
+ */
+export async function copySynthetic(
+  sql: postgres.Sql,
+  ids: { id: string; versions: number; n: number }[],
+  onProgress: (rows: number) => void = () => {},
+): Promise<number> {
+  const regs = await sql`copy package_registrations (lower_id, id, created) from stdin`.writable();
+  await pipeline(
+    Readable.from(
+      (function* () {
+        let buf = '';
+        for (const { id } of ids) {
+          buf += `${id.toLowerCase()}\t${id}\t${new Date(EPOCH).toISOString()}\n`;
+          if (buf.length > 1 << 16) {
+            yield buf;
+            buf = '';
+          }
+        }
+        if (buf) yield buf;
+      })(),
+    ),
+    regs,
+  );
+  let rows = 0;
+  const versions = await sql.unsafe(`copy package_versions (${VERSION_COLUMNS.join(', ')}) from stdin`).writable();
+  await pipeline(
+    Readable.from(
+      (function* () {
+        let buf = '';
+        for (const { id, versions: count, n } of ids) {
+          for (let i = 0; i < count; i++) {
+            buf += copyLine(syntheticRow(id, i, n), (n * 17 + i) % 1000);
+            rows++;
+            if (rows % 100_000 === 0) onProgress(rows);
+            if (buf.length > 1 << 18) {
+              yield buf;
+              buf = '';
+            }
+          }
+        }
+        if (buf) yield buf;
+      })(),
+    ),
+    versions,
+  );
+  return rows;
+}

@@ -1,0 +1,202 @@
+/**
+ * Scenario 3, pushes: the real-world corpus (shared/corpus, 200 files, pushed one after another as
+ * `dotnet nuget push *.nupkg` does) and 1,000 generated PowerShell module packages (4 in flight), on
+ * the embedded database and on PostgreSQL, each round on a fresh server and database. The baseline,
+ * alternating with Galleon, is a bare node:http server that only streams the body to a file and
+ * fsyncs it (the least a durable push can cost). Then one 200 MB package is pushed while the
+ * server's resident memory is sampled every 20 ms: goal, peak growth < 64 MB (the body is streamed).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PushSummary } from '../lib/loadgen-child.ts';
+import { modulePackage, PACKAGE_CACHE_DIR, sizedPackage } from '../lib/packages.ts';
+import { createDatabase, dropDatabase, postgresAdminUrl } from '../lib/postgres.ts';
+import { BENCH_API_KEY, runLoad, startGalleon, startSink } from '../lib/procs.ts';
+import type { BenchOptions, Scenario } from '../lib/scenario.ts';
+import { check, fmt, median, percentile, printGoals, printTable, readMemory, ROOT_DIR, RssSampler, sleep, writeResults, type GoalCheck } from '../lib/util.ts';
+
+/** shared/ beside the checkout (GALLEON_SHARED_DIR overrides) */
+export const SHARED_DIR = process.env.GALLEON_SHARED_DIR ?? (existsSync(join(ROOT_DIR, '..', 'shared')) ? join(ROOT_DIR, '..', 'shared') : '/work/shared');
+
+/** The corpus files in MANIFEST.tsv order. */
+export function corpusFiles(): string[] {
+  const dir = join(SHARED_DIR, 'corpus');
+  const lines = readFileSync(join(dir, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
+  return lines.map((l) => join(dir, 'nupkgs', l.split('\t')[0]!));
+}
+
+/**
+ * 1,000 generated module packages (250 ids × 4 versions, each requiring up to two earlier modules),
+ * written once to the package cache folder; returns their paths in push order.
+ */
+export async function generatedModules(count = 1000, prefix = 'Bench.Module'): Promise<string[]> {
+  const dir = join(PACKAGE_CACHE_DIR, `${prefix.toLowerCase()}-${count}`);
+  const done = join(dir, '.complete');
+  const ids = Math.ceil(count / 4);
+  const paths: string[] = [];
+  for (let n = 0; n < count; n++) paths.push(join(dir, `${n}.nupkg`));
+  if (existsSync(done)) return paths;
+  await mkdir(dir, { recursive: true });
+  for (let n = 0; n < count; n++) {
+    const idNo = n % ids;
+    const versionNo = Math.floor(n / ids);
+    const deps = idNo === 0 ? [] : idNo % 3 === 0 ? [`${prefix}${idNo - 1}`, `${prefix}${Math.floor(idNo / 2)}`] : [`${prefix}${idNo - 1}`];
+    await writeFile(paths[n]!, await modulePackage(`${prefix}${idNo}`, `1.${versionNo}.0`, n, versionNo === 0 ? deps : deps.slice(0, 1)));
+  }
+  await writeFile(done, '');
+  return paths;
+}
+
+interface PushFigures {
+  pushesPerSec: number;
+  p50: number;
+  p99: number;
+  statusCounts: Record<string, number>;
+  fiveXx: number;
+  errors: number;
+}
+
+function figures(r: PushSummary): PushFigures {
+  const fiveXx = Object.entries(r.statusCounts).reduce((s, [k, n]) => s + (Number(k) >= 500 ? n : 0), 0);
+  return {
+    pushesPerSec: r.latenciesMs.length / (r.durationMs / 1000),
+    p50: percentile(r.latenciesMs, 50),
+    p99: percentile(r.latenciesMs, 99),
+    statusCounts: r.statusCounts,
+    fiveXx,
+    errors: r.errors,
+  };
+}
+
+export const pushes: Scenario = {
+  name: 'pushes',
+  summary: 'push the corpus (200 files) and 1,000 generated modules on embedded and PostgreSQL; one 200 MB package (memory)',
+  inDefaultRun: true,
+  async run(opts: BenchOptions) {
+    const corpus = corpusFiles();
+    const t0 = Date.now();
+    const generated = await generatedModules();
+    console.log(`${corpus.length} corpus files, ${generated.length} generated module packages (ready in ${Date.now() - t0} ms)`);
+    const admin = await postgresAdminUrl();
+    const backends: ('embedded' | 'postgres')[] = admin ? ['embedded', 'postgres'] : ['embedded'];
+    const work = await mkdtemp(join(tmpdir(), 'galleon-bench-push-'));
+    const sinkDir = join(work, 'sink');
+    await mkdir(sinkDir);
+    const sink = await startSink(sinkDir);
+    const rounds = 3;
+    const sets = [
+      { name: 'corpus (200 files)', files: corpus, concurrency: 1 },
+      { name: '1,000 generated modules', files: generated, concurrency: 4 },
+    ];
+    const rows: Record<string, unknown>[] = [];
+    const goals: GoalCheck[] = [];
+    const memory: Record<string, unknown>[] = [];
+    try {
+      for (const backend of backends) {
+        const results = new Map<string, { g: PushFigures[]; s: PushFigures[] }>(sets.map((s) => [s.name, { g: [], s: [] }]));
+        for (let round = 0; round < rounds; round++) {
+          const dataDir = join(work, `${backend}-${round}`);
+          const dbName = `galleon_bench_push_${process.pid}_${round}`;
+          const databaseUrl = backend === 'postgres' ? (await createDatabase(admin!, dbName)).url : null;
+          const galleon = await startGalleon({ dataDir, databaseUrl, name: `push-${backend}` });
+          try {
+            for (const set of sets) {
+              const runG = async () => results.get(set.name)!.g.push(figures(await runLoad({ kind: 'push', url: galleon.url, apiKey: BENCH_API_KEY, files: set.files, concurrency: set.concurrency })));
+              const runS = async () => results.get(set.name)!.s.push(figures(await runLoad({ kind: 'push', url: sink.url, apiKey: BENCH_API_KEY, files: set.files, concurrency: set.concurrency })));
+              if (round % 2 === 0) {
+                await runG();
+                await runS();
+              } else {
+                await runS();
+                await runG();
+              }
+            }
+          } finally {
+            await galleon.stop();
+            if (databaseUrl) await dropDatabase(admin!, dbName);
+            await rm(dataDir, { recursive: true, force: true });
+          }
+        }
+        for (const set of sets) {
+          const { g, s } = results.get(set.name)!;
+          const ratios = g.map((x, i) => x.pushesPerSec / s[i]!.pushesPerSec);
+          const row = {
+            backend,
+            set: set.name,
+            concurrency: set.concurrency,
+            pushesPerSec: median(g.map((x) => x.pushesPerSec)),
+            p50: median(g.map((x) => x.p50)),
+            p99: median(g.map((x) => x.p99)),
+            sinkPushesPerSec: median(s.map((x) => x.pushesPerSec)),
+            ratio: median(ratios),
+            statusCounts: g[0]!.statusCounts,
+            fiveXx: g.reduce((a, x) => a + x.fiveXx + x.errors, 0),
+            rounds: g,
+            sinkRounds: s,
+          };
+          rows.push(row);
+          console.log(`  ${backend}, ${set.name}: ${row.pushesPerSec.toFixed(1)} pushes/s, p50 ${fmt.ms(row.p50)}, p99 ${fmt.ms(row.p99)}, statuses ${JSON.stringify(row.statusCounts)}`);
+          goals.push(check(`${backend}, ${set.name}: 5xx and failed connections`, row.fiveXx, '0', (v) => v === 0, fmt.int));
+        }
+
+        // one 200 MB package, memory sampled
+        const big = await sizedPackage('Bench.Big200MB', '1.0.0', 200 * 1024 * 1024);
+        const dataDir = join(work, `${backend}-big`);
+        const dbName = `galleon_bench_push_${process.pid}_big`;
+        const databaseUrl = backend === 'postgres' ? (await createDatabase(admin!, dbName)).url : null;
+        const galleon = await startGalleon({ dataDir, databaseUrl, name: `push-big-${backend}` });
+        try {
+          // one small push first so that the code paths are loaded before the baseline is taken
+          await runLoad({ kind: 'push', url: galleon.url, apiKey: BENCH_API_KEY, files: [generated[0]!], concurrency: 1 });
+          await sleep(500);
+          const before = readMemory(galleon.pid)!;
+          const sampler = new RssSampler(galleon.pid, 20).start();
+          const r = await runLoad({ kind: 'push', url: galleon.url, apiKey: BENCH_API_KEY, files: [big], concurrency: 1 });
+          sampler.stop();
+          const after = readMemory(galleon.pid)!;
+          const growth = sampler.max - before.rss;
+          const m = {
+            backend,
+            status: r.statusCounts,
+            seconds: r.durationMs / 1000,
+            rssBefore: before.rss,
+            rssPeak: sampler.max,
+            growth,
+            hwmBefore: before.hwm,
+            hwmAfter: after.hwm,
+            samples: sampler.samples.length,
+          };
+          memory.push(m);
+          console.log(`  ${backend}, 200 MB push: ${JSON.stringify(r.statusCounts)} in ${m.seconds.toFixed(1)} s, RSS ${fmt.mb(before.rss)} → peak ${fmt.mb(sampler.max)} (growth ${fmt.mb(growth)})`);
+          goals.push(check(`${backend}, 200 MB push answered 201`, r.statusCounts['201'] ?? 0, '1', (v) => v === 1, fmt.int));
+          goals.push(check(`${backend}, 200 MB push: peak RSS growth`, growth, '< 64 MB', (v) => v < 64 * 1024 * 1024, fmt.mb));
+        } finally {
+          await galleon.stop();
+          if (databaseUrl) await dropDatabase(admin!, dbName);
+          await rm(dataDir, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      await sink.stop();
+      await rm(work, { recursive: true, force: true });
+    }
+    printTable(
+      `pushes: median of ${rounds} rounds (each on a fresh server and database); baseline = bare upload sink (stream to file + fsync)`,
+      ['backend', 'packages', 'in flight', 'pushes/s', 'p50', 'p99', 'sink pushes/s', 'ratio', 'answers (round 1)'],
+      rows.map((r: any) => [
+        r.backend, r.set, r.concurrency, r.pushesPerSec.toFixed(1), fmt.ms(r.p50), fmt.ms(r.p99), r.sinkPushesPerSec.toFixed(0), fmt.ratio(r.ratio),
+        Object.entries(r.statusCounts).map(([k, v]) => `${k}×${v}`).join(' '),
+      ]),
+    );
+    printTable(
+      'pushes: one 200 MB package, server RSS sampled every 20 ms',
+      ['backend', 'answer', 'seconds', 'RSS before', 'RSS peak', 'growth'],
+      memory.map((m: any) => [m.backend, Object.keys(m.status).join(','), m.seconds.toFixed(1), fmt.mb(m.rssBefore), fmt.mb(m.rssPeak), fmt.mb(m.growth)]),
+    );
+    if (!admin) console.log('PostgreSQL was not available: only the embedded database was measured.');
+    printGoals('pushes', goals);
+    writeResults('pushes', { params: { rounds }, rows, memory, goals });
+  },
+};
