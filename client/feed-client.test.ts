@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createSecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -269,5 +270,50 @@ describe('FeedClient over HTTP', () => {
     const c = client();
     await expect(c.getRegistrationIndex('A')).rejects.toThrow(/no RegistrationsBaseUrl resource/);
     await c.close();
+  });
+});
+
+/** A self-signed certificate for 127.0.0.1/localhost, valid 2000–2100 (test only). */
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgCGDcTzv6GKkQ7Hx9
+xGyHTAtTVwmI/RET/4QKtMUkdwGhRANCAATbQkAn+eG+KOtbSjk6svSmhUdeAlfA
+WeMjadpQS+Qg2eDSbamDD1zyl1wG/kJ1DKCBKfmmXJwr+biAbT+DrJjW
+-----END PRIVATE KEY-----
+`;
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBaDCCAQ2gAwIBAgIBATAKBggqhkjOPQQDAjAUMRIwEAYDVQQDDAlsb2NhbGhv
+c3QwIBcNMDAwMTAxMDAwMDAwWhgPMjEwMDAxMDEwMDAwMDBaMBQxEjAQBgNVBAMM
+CWxvY2FsaG9zdDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNtCQCf54b4o61tK
+OTqy9KaFR14CV8BZ4yNp2lBL5CDZ4NJtqYMPXPKXXAb+QnUMoIEp+aZcnCv5uIBt
+P4OsmNajTjBMMA8GA1UdEwEB/wQFMAMBAf8wGgYDVR0RBBMwEYcEfwAAAYIJbG9j
+YWxob3N0MB0GA1UdDgQWBBREUa8EjpsayVpi9J3K8kPOrndA3DAKBggqhkjOPQQD
+AgNJADBGAiEAh2pTBA9WG0Q66qP5L7NTcgqNocvAoyBtoVzhonAwLIUCIQDMcHXH
+xlm9dIspBWp7t6tBF8gMe7E4UWfRdTo7NAt+NQ==
+-----END CERTIFICATE-----
+`;
+
+describe('FeedClient over TLS', () => {
+  it('negotiates HTTP/2 when the server offers it and keeps the connection for later requests', async () => {
+    const versions: string[] = [];
+    let sessions = 0;
+    const server = createSecureServer({ key: TEST_KEY, cert: TEST_CERT, allowHTTP1: true }, (req, res) => {
+      versions.push(req.httpVersion);
+      const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const body =
+        req.url === '/index.json'
+          ? { resources: [{ '@id': `${base}/reg/`, '@type': 'RegistrationsBaseUrl/3.6.0' }] }
+          : { count: 1, items: [{ '@id': 'p', lower: '1.0.0', upper: '1.0.0', items: [] }] };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+    server.on('session', () => sessions++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = new FeedClient({ source: `https://127.0.0.1:${(server.address() as AddressInfo).port}/index.json`, ca: TEST_CERT });
+    for (const id of ['A', 'B', 'C', 'D']) await client.getRegistrationIndex(id);
+    await client.close();
+    await new Promise((r) => server.close(r));
+    expect(versions).toHaveLength(5);
+    expect(new Set(versions)).toEqual(new Set(['2.0']));
+    expect(sessions).toBe(1);
   });
 });

@@ -118,6 +118,9 @@ export interface FeedClientOptions {
   userAgent?: string;
   /** Connections per origin for HTTP/1.1 (default 16; HTTP/2 multiplexes over one). */
   connections?: number;
+  /** Extra trusted certificate authorities (PEM) for a feed with a private CA; default: Node's store
+   * (which also honours NODE_EXTRA_CA_CERTS). */
+  ca?: string | Buffer | Array<string | Buffer>;
   /** Use this dispatcher instead of creating an Agent (the caller closes it). */
   dispatcher?: Dispatcher;
   /** Called before each retry, e.g. to print a warning. */
@@ -314,6 +317,7 @@ export class FeedClient {
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
         connectTimeout: this.timeoutMs,
+        ...(options.ca ? { connect: { ca: options.ca } } : {}),
       });
       this.ownsDispatcher = true;
     }
