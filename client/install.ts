@@ -23,14 +23,14 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import yauzl from 'yauzl';
 import { readModuleManifest } from '../feed/psd1.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import { FeedRequestError, type FeedClient } from './feed-client.ts';
-import { INCOMPLETE_MARKER, findManifestName, type ModuleInventory } from './installed.ts';
+import { INCOMPLETE_MARKER, VERSION_FOLDER_RE, findChildDir, findManifestName, readInstalledManifest, type ModuleInventory } from './installed.ts';
 import type { PlanEntry } from './plan.ts';
 import { normalizeGuid } from './spec.ts';
 
@@ -186,7 +186,7 @@ export async function installModules(entries: readonly PlanEntry[], options: Ins
 export async function installModule(entry: PlanEntry, options: InstallOptions): Promise<InstalledPackage> {
   const warn = options.onWarning ?? (() => {});
   const destination = resolve(options.destination);
-  const moduleDir = (await existingChild(destination, entry.name)) ?? join(destination, entry.name);
+  const moduleDir = (await findChildDir(destination, entry.name)) ?? join(destination, entry.name);
   const firstFolder = initialFolderVersion(entry.feedVersion, entry.version);
   let target = join(moduleDir, firstFolder);
 
@@ -210,7 +210,7 @@ export async function installModule(entry: PlanEntry, options: InstallOptions): 
     const manifest = readModuleManifest(await readFile(join(target, manifestName)));
     let folderVersion = firstFolder;
     const manifestVersion = manifest.moduleVersion?.trim() ?? null;
-    if (manifestVersion && manifestVersion !== firstFolder && /^\d+(\.\d+){1,3}$/.test(manifestVersion)) {
+    if (manifestVersion && manifestVersion !== firstFolder && VERSION_FOLDER_RE.test(manifestVersion)) {
       const finalTarget = join(moduleDir, manifestVersion);
       const state = await inspectExisting(entry, finalTarget, warn);
       if (state === 'same') {
@@ -239,19 +239,6 @@ export async function installModule(entry: PlanEntry, options: InstallOptions): 
   }
 }
 
-/** The entry of `dir` named `name` case-insensitively (exact spelling preferred), or null. */
-async function existingChild(dir: string, name: string): Promise<string | null> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return null;
-  }
-  if (names.includes(name)) return join(dir, name);
-  const hit = names.find((n) => n.toLowerCase() === name.toLowerCase());
-  return hit ? join(dir, hit) : null;
-}
-
 /**
  * Clears the way for installing `entry` into `folder`: removes broken or older installs; reports 'same'
  * when that version is already there; 'free' otherwise.
@@ -272,17 +259,11 @@ async function inspectExisting(entry: PlanEntry, folder: string, warn: (m: strin
     await rm(folder, { recursive: true, force: true });
     return 'free';
   }
-  const manifestName = findManifestName(files, entry.name);
   let installed: NuGetVersion | null = null;
-  if (manifestName) {
-    try {
-      const info = readModuleManifest(await readFile(join(folder, manifestName)));
-      const label = (info.prerelease ?? '').replace(/^-+/, '');
-      const base = folder.slice(folder.lastIndexOf(sep) + 1);
-      installed = NuGetVersion.tryParse(label ? `${base}-${label}` : base);
-    } catch {
-      installed = null;
-    }
+  try {
+    installed = (await readInstalledManifest(folder, entry.name, basename(folder)))?.version ?? null;
+  } catch {
+    installed = null;
   }
   if (installed === null) {
     warn(`${entry.name}: ${folder} exists but holds no readable ${entry.name}.psd1; replacing it.`);

@@ -84,7 +84,67 @@ export function psModulePaths(value: string | undefined = process.env.PSModulePa
     .map((p) => resolve(p));
 }
 
-const VERSION_FOLDER = /^\d+(\.\d+){1,3}$/;
+/** A version folder name: 2 to 4 numeric parts, as System.Version writes them (`1.0`, `2.1.3`, `13.2.0.22643733`). */
+export const VERSION_FOLDER_RE = /^\d+(\.\d+){1,3}$/;
+
+/**
+ * The version a module folder holds: its numeric name plus the manifest's `PSData.Prerelease` label
+ * (folder names never carry labels): `0.0.1` + `prerelease` → `0.0.1-prerelease`. A leading `-` of the
+ * label is ignored. Null when the text is not a version.
+ */
+export function moduleVersionOf(numeric: string, prerelease: string | null): NuGetVersion | null {
+  const label = (prerelease ?? '').replace(/^-+/, '');
+  return NuGetVersion.tryParse(label ? `${numeric}-${label}` : numeric) ?? NuGetVersion.tryParse(numeric);
+}
+
+/**
+ * Reads the manifest `<moduleName>.psd1` (case-insensitive) in `folder`.
+ * @param numeric  the folder's version name; null for a classic module (the manifest's ModuleVersion is used)
+ * @returns version (see {@link moduleVersionOf}), lower-case GUID and manifest path; null when the folder has
+ *          no such manifest or no version can be read
+ * @throws Psd1SyntaxError / ModuleManifestError when the manifest exists but does not parse
+ */
+export async function readInstalledManifest(
+  folder: string,
+  moduleName: string,
+  numeric: string | null,
+): Promise<{ version: NuGetVersion; guid: string | null; manifestPath: string } | null> {
+  let files: string[];
+  try {
+    files = await readdir(folder);
+  } catch {
+    return null;
+  }
+  const manifest = findManifestName(files, moduleName);
+  if (!manifest) return null;
+  const manifestPath = join(folder, manifest);
+  let bytes: Buffer;
+  try {
+    if (!(await stat(manifestPath)).isFile()) return null;
+    bytes = await readFile(manifestPath);
+  } catch {
+    return null;
+  }
+  const info = readModuleManifest(bytes);
+  const base = numeric ?? info.moduleVersion;
+  const version = base ? moduleVersionOf(base, info.prerelease) : null;
+  if (!version) return null;
+  const guid = info.guid ? (normalizeGuid(info.guid) ?? info.guid.trim().toLowerCase()) : null;
+  return { version, guid, manifestPath };
+}
+
+/** The sub-folder of `dir` named `name` case-insensitively (exact spelling preferred), or null. */
+export async function findChildDir(dir: string, name: string): Promise<string | null> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  const hit = dirs.includes(name) ? name : dirs.find((n) => n.toLowerCase() === name.toLowerCase());
+  return hit ? join(dir, hit) : null;
+}
 
 /**
  * Whether `version` may be used for `spec` under ModuleFast's rules (MODULEFAST.md §2b/§3): the spec's
@@ -205,18 +265,15 @@ export class ModuleInventory {
         continue;
       }
       for (const e of entries) {
-        if (!e.isDirectory() || !VERSION_FOLDER.test(e.name)) continue;
+        if (!e.isDirectory() || !VERSION_FOLDER_RE.test(e.name)) continue;
         const folder = join(base, e.name);
         const m = await this.readVersionFolder(name, dirs[0]!, folder, e.name, root);
         if (m) inRoot.push(m);
       }
       if (inRoot.length === 0) {
         // classic layout: <root>/<Name>/<Name>.psd1
-        const manifest = findManifestName(entries.filter((e) => e.isFile()).map((e) => e.name), name);
-        if (manifest) {
-          const m = await this.readManifest(name, join(base, manifest), null);
-          if (m) inRoot.push({ name: dirs[0]!, version: m.version, folderVersion: null, path: base, manifestPath: join(base, manifest), guid: m.guid, root });
-        }
+        const m = await this.readManifest(name, base, null);
+        if (m) inRoot.push({ name: dirs[0]!, version: m.version, folderVersion: null, path: base, manifestPath: m.manifestPath, guid: m.guid, root });
       }
       inRoot.sort((a, b) => b.version.compareTo(a.version));
       found.push(...inRoot);
@@ -240,34 +297,18 @@ export class ModuleInventory {
       }
       return null;
     }
-    const manifest = findManifestName(files, name);
-    if (!manifest) return null;
-    const manifestPath = join(folder, manifest);
-    try {
-      if (!(await stat(manifestPath)).isFile()) return null;
-    } catch {
-      return null;
-    }
-    const m = await this.readManifest(name, manifestPath, folderVersion);
+    const m = await this.readManifest(name, folder, folderVersion);
     if (!m) return null;
-    return { name: dirName, version: m.version, folderVersion, path: folder, manifestPath, guid: m.guid, root };
+    return { name: dirName, version: m.version, folderVersion, path: folder, manifestPath: m.manifestPath, guid: m.guid, root };
   }
 
-  private async readManifest(name: string, manifestPath: string, folderVersion: string | null): Promise<{ version: NuGetVersion; guid: string | null } | null> {
-    let info;
+  private async readManifest(name: string, folder: string, folderVersion: string | null) {
     try {
-      info = readModuleManifest(await readFile(manifestPath));
+      return await readInstalledManifest(folder, name, folderVersion);
     } catch (err) {
-      this.onWarning(`${name}: cannot read the module manifest ${manifestPath} (${(err as Error).message}); ignoring that version.`);
+      this.onWarning(`${name}: cannot read the module manifest in ${folder} (${(err as Error).message}); ignoring that version.`);
       return null;
     }
-    const base = folderVersion ?? info.moduleVersion;
-    if (!base) return null;
-    const label = (info.prerelease ?? '').replace(/^-+/, '');
-    const version = NuGetVersion.tryParse(label ? `${base}-${label}` : base) ?? NuGetVersion.tryParse(base);
-    if (!version) return null;
-    const guid = info.guid ? (normalizeGuid(info.guid) ?? info.guid.trim().toLowerCase()) : null;
-    return { version, guid };
   }
 }
 

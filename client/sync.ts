@@ -26,12 +26,11 @@
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import YAML from 'yaml';
-import { readModuleManifest } from '../feed/psd1.ts';
 import { VersionRange } from '../feed/range.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import type { FeedClient } from './feed-client.ts';
 import { installModules, type InstalledPackage } from './install.ts';
-import { ModuleInventory } from './installed.ts';
+import { INCOMPLETE_MARKER, ModuleInventory, VERSION_FOLDER_RE, findChildDir, readInstalledManifest } from './installed.ts';
 import { getModuleFastPlan } from './plan.ts';
 import { ModuleFastSpec } from './spec.ts';
 
@@ -98,7 +97,6 @@ export interface SyncOptions {
   onChange?: (change: SyncChange) => void;
 }
 
-const VERSION_FOLDER = /^\d+(\.\d+){1,3}$/;
 const DISABLED_FOLDER = /^(\d+(?:\.\d+){1,3})\.disabled$/i;
 
 /**
@@ -212,10 +210,10 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
   };
 
   const disableOutside = async (entry: SyncEntry, reason: string, only?: Set<string>) => {
-    const dir = await childDir(destination, entry.name);
+    const dir = await findChildDir(destination, entry.name);
     if (!dir) return;
     for (const name of await listDirs(dir)) {
-      if (!VERSION_FOLDER.test(name)) continue;
+      if (!VERSION_FOLDER_RE.test(name)) continue;
       const from = join(dir, name);
       if (only && !only.has(from)) continue;
       const v = await folderModuleVersion(from, name, entry.name);
@@ -230,7 +228,7 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
   // (1) disable what is outside the spec, re-enable what is back in it
   for (const entry of entries) {
     await disableOutside(entry, 'outside the spec');
-    const dir = await childDir(destination, entry.name);
+    const dir = await findChildDir(destination, entry.name);
     if (!dir) continue;
     const present = new Set((await listDirs(dir)).map((n) => n.toLowerCase()));
     for (const name of await listDirs(dir)) {
@@ -252,13 +250,13 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
   // (2) install entries without an allowed version, grouped by source
   const missing = new Map<string | null, SyncEntry[]>();
   for (const entry of entries) {
-    const dir = await childDir(destination, entry.name);
+    const dir = await findChildDir(destination, entry.name);
     let hasManifest = false;
-    for (const v of dir ? (await listDirs(dir)).filter((n) => VERSION_FOLDER.test(n)) : []) {
+    for (const v of dir ? (await listDirs(dir)).filter((n) => VERSION_FOLDER_RE.test(n)) : []) {
       const folder = join(dir!, v);
-      const files = await readdir(folder).catch(() => [] as string[]);
-      if (!files.some((f) => f.toLowerCase() === `${entry.name.toLowerCase()}.psd1`) || files.includes('.incomplete')) continue;
-      if (syncEntryAllows(entry, await folderModuleVersion(folder, v, entry.name))) hasManifest = true;
+      if ((await readdir(folder).catch(() => [INCOMPLETE_MARKER])).includes(INCOMPLETE_MARKER)) continue;
+      const m = await readInstalledManifest(folder, entry.name, v).catch(() => null);
+      if (m && syncEntryAllows(entry, m.version)) hasManifest = true;
     }
     if (hasManifest) continue;
     const src = syncEntrySource(entry);
@@ -293,39 +291,15 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
   return changes;
 }
 
-/**
- * The version a module folder holds: its numeric name plus the manifest's `PSData.Prerelease` label
- * (folder names never carry labels), e.g. `0.0.2` + `prerelease` → `0.0.2-prerelease`.
- */
+/** The version a module folder holds (name + manifest prerelease label); the name alone when the manifest is missing or unreadable. */
 async function folderModuleVersion(folder: string, numeric: string, moduleName: string): Promise<NuGetVersion> {
-  const base = NuGetVersion.parse(numeric);
-  let files: string[];
   try {
-    files = await readdir(folder);
+    const m = await readInstalledManifest(folder, moduleName, numeric);
+    if (m) return m.version;
   } catch {
-    return base;
+    // unreadable manifest: judge by the folder name
   }
-  const manifest = files.find((f) => f.toLowerCase() === `${moduleName.toLowerCase()}.psd1`);
-  if (!manifest) return base;
-  try {
-    const label = (readModuleManifest(await readFile(join(folder, manifest))).prerelease ?? '').replace(/^-+/, '');
-    return label ? (NuGetVersion.tryParse(`${numeric}-${label}`) ?? base) : base;
-  } catch {
-    return base;
-  }
-}
-
-async function childDir(dir: string, name: string): Promise<string | null> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return null;
-  }
-  const hit = names.includes(name) ? name : names.find((n) => n.toLowerCase() === name.toLowerCase());
-  if (!hit) return null;
-  const full = join(dir, hit);
-  return (await stat(full).catch(() => null))?.isDirectory() ? full : null;
+  return NuGetVersion.parse(numeric);
 }
 
 async function listDirs(dir: string): Promise<string[]> {
