@@ -1,0 +1,180 @@
+/**
+ * Crash safety (issue 4): `galleon serve` runs in a child process on a fixed data folder and database
+ * and is SIGKILLed at random moments while a stream of pushes is running, then restarted. Every push
+ * that was acknowledged with 201 must be intact (listed in the flat container and the registration,
+ * downloads byte-identical); a push whose answer was lost may have committed or not, but never
+ * partially: it is either fully there or fully absent. Start-up removes temp files and blob folders
+ * without a row. Runs on every backend of `backends()`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/connection.ts';
+import { PackageRepository } from '../../db/packages.ts';
+import { FsBlobStore } from '../../server/blob-store.ts';
+import { startChildServer, type ChildServer } from '../helpers/crash-child.ts';
+import { makeNupkg, nuspecXml } from '../helpers/make-nupkg.ts';
+import { backends, createTestDatabase, pushPackage } from '../helpers/server.ts';
+
+const ID = 'Crash.Package';
+const LOWER = ID.toLowerCase();
+const KILLS = 3;
+const WORKERS = 4;
+
+type Outcome = 'acknowledged' | 'unknown';
+
+/** What the feed shows for one id: flat container versions and registration leaves (pages followed). */
+async function listings(base: string): Promise<{ flat: Set<string>; registration: Set<string> }> {
+  const flatRes = await fetch(`${base}/v3/flatcontainer/${LOWER}/index.json`);
+  const flat = new Set<string>(flatRes.status === 404 ? [] : ((await flatRes.json()) as any).versions);
+  const registration = new Set<string>();
+  const regRes = await fetch(`${base}/v3/registration/${LOWER}/index.json`);
+  if (regRes.status !== 404) {
+    expect(regRes.status).toBe(200);
+    for (const page of ((await regRes.json()) as any).items) {
+      let items = page.items;
+      if (!items) {
+        const p = await fetch(page['@id']);
+        expect(p.status, page['@id']).toBe(200);
+        items = ((await p.json()) as any).items;
+      }
+      for (const leaf of items) registration.add(leaf.catalogEntry.version.toLowerCase());
+    }
+  }
+  return { flat, registration };
+}
+
+async function download(base: string, version: string): Promise<{ status: number; bytes: Buffer }> {
+  const res = await fetch(`${base}/v3/flatcontainer/${LOWER}/${version}/${LOWER}.${version}.nupkg`);
+  return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+describe.each(backends())('crash safety (%s database)', (backend) => {
+  let dataDir: string;
+  let databaseUrl: string | null = null;
+  let dropDatabase: (() => Promise<void>) | null = null;
+  let child: ChildServer | null = null;
+  const packages: { version: string; bytes: Buffer }[] = [];
+  const outcomes = new Map<string, Outcome>();
+  let next = 0;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'galleon-crash-'));
+    if (backend === 'postgres') {
+      const db = await createTestDatabase();
+      databaseUrl = db.url;
+      dropDatabase = db.drop;
+    }
+    // incompressible payloads of 16–96 KiB, so that a kill often lands in the middle of an upload
+    for (let i = 0; i < 800; i++) {
+      const version = `1.${Math.floor(i / 100)}.${i % 100}`;
+      const bytes = await makeNupkg({
+        nuspec: nuspecXml({ id: ID, version }),
+        entries: [{ name: 'content/payload.bin', data: randomBytes(16 * 1024 + Math.floor(Math.random() * 80 * 1024)), compress: false }],
+      });
+      packages.push({ version, bytes });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    if (child) await child.exited;
+    if (dropDatabase) await dropDatabase();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** pushes from WORKERS loops until the server dies; records each attempt's outcome */
+  async function pushUntilKilled(server: ChildServer): Promise<void> {
+    const workers = Array.from({ length: WORKERS }, async () => {
+      for (;;) {
+        const pkg = packages[next++];
+        if (!pkg) throw new Error('ran out of prepared packages');
+        try {
+          const res = await pushPackage(server.url, pkg.bytes);
+          // any answer is the server's last word: only 201 may leave the version behind
+          expect(res.status, res.text).toBe(201);
+          outcomes.set(pkg.version, 'acknowledged');
+        } catch (err) {
+          if ((err as Error).name === 'AssertionError') throw err;
+          outcomes.set(pkg.version, 'unknown');
+          return;
+        }
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  /** every acknowledged push intact; every unacknowledged one fully there or fully absent; nothing else */
+  async function verify(base: string): Promise<{ committedWithoutAnswer: number }> {
+    const { flat, registration } = await listings(base);
+    let committedWithoutAnswer = 0;
+    for (const pkg of packages.slice(0, next)) {
+      const outcome = outcomes.get(pkg.version);
+      const got = await download(base, pkg.version);
+      const state = `${pkg.version} (${outcome}): flat=${flat.has(pkg.version)} registration=${registration.has(pkg.version)} download=${got.status}`;
+      const fullyThere = flat.has(pkg.version) && registration.has(pkg.version) && got.status === 200 && got.bytes.equals(pkg.bytes);
+      const fullyAbsent = !flat.has(pkg.version) && !registration.has(pkg.version) && got.status === 404;
+      if (outcome === 'acknowledged') expect(fullyThere, state).toBe(true);
+      else {
+        expect(fullyThere || fullyAbsent, state).toBe(true);
+        if (fullyThere) committedWithoutAnswer++;
+        const leaf = await fetch(`${base}/v3/registration/${LOWER}/${pkg.version}.json`);
+        await leaf.arrayBuffer();
+        expect(leaf.status, state).toBe(fullyThere ? 200 : 404);
+      }
+    }
+    const attempted = new Set(packages.slice(0, next).map((p) => p.version));
+    expect([...flat].filter((v) => !attempted.has(v))).toEqual([]);
+    expect([...registration].filter((v) => !attempted.has(v))).toEqual([]);
+    return { committedWithoutAnswer };
+  }
+
+  it(`keeps every acknowledged push intact and no partial push visible across ${KILLS} SIGKILLs, and start-up removes leftovers`, async () => {
+    const blobRoot = join(dataDir, 'packages');
+    for (let kill = 0; kill < KILLS; kill++) {
+      child = await startChildServer({ dataDir, databaseUrl });
+      if (kill > 0) await verify(child.url);
+      const server = child;
+      const delay = 300 + Math.floor(Math.random() * 1200);
+      const timer = setTimeout(() => server.kill('SIGKILL'), delay);
+      await pushUntilKilled(server);
+      clearTimeout(timer);
+      server.kill('SIGKILL');
+      expect((await server.exited).signal).toBe('SIGKILL');
+      child = null;
+    }
+    const acknowledged = [...outcomes.values()].filter((o) => o === 'acknowledged').length;
+    expect(acknowledged).toBeGreaterThan(0);
+
+    // what a crash between "files stored" and "row committed" leaves, planted so the clean-up is always exercised
+    const orphanDir = join(blobRoot, LOWER, '9.9.9', '00000000-0000-4000-8000-000000000000');
+    await mkdir(orphanDir, { recursive: true });
+    await writeFile(join(orphanDir, 'package.nupkg'), 'orphan');
+    await mkdir(join(blobRoot, '.tmp'), { recursive: true });
+    await writeFile(join(blobRoot, '.tmp', 'interrupted.upload'), 'half an upload');
+
+    child = await startChildServer({ dataDir, databaseUrl });
+    const { committedWithoutAnswer } = await verify(child.url);
+    expect(await readdir(join(blobRoot, '.tmp'))).toEqual([]);
+    expect(await readdir(join(blobRoot, LOWER, '9.9.9')).catch(() => [])).toEqual([]);
+    console.info(
+      `crash safety (${backend}): ${next} pushes attempted, ${acknowledged} acknowledged, ${next - acknowledged} unanswered of which ${committedWithoutAnswer} had committed`,
+    );
+
+    // after a clean stop, the blob folders on disk are exactly the ones the rows reference
+    child.kill('SIGTERM');
+    expect((await child.exited).code).toBe(0);
+    child = null;
+    const db = await openDatabase({ databaseUrl, embeddedDir: databaseUrl ? null : join(dataDir, 'db') });
+    try {
+      const referenced = [...(await new PackageRepository(db.db).allBlobKeys())].sort();
+      const onDisk = (await new FsBlobStore(blobRoot).listKeys()).sort();
+      expect(onDisk).toEqual(referenced);
+      expect(referenced.length).toBeGreaterThanOrEqual(acknowledged);
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+});
