@@ -4,7 +4,7 @@
  * are streamed to a temp file while hashing (SHA-512) and counting; nothing is buffered whole.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -85,9 +85,28 @@ export async function receiveUpload(
   }
 }
 
+/**
+ * Resolves once `out` has closed its descriptor. A write stream destroyed before its `open` finished
+ * still opens (creating the file) and then closes: removing the temp file before that would leave it
+ * behind, and a stream never destroyed would keep a removed file's disk space allocated.
+ */
+function closedStream(out: WriteStream): Promise<void> {
+  if (out.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    out.once('close', () => resolve());
+    out.destroy();
+  });
+}
+
 async function receiveRaw(req: Readable, tempPath: string, maxBytes: number) {
   const measure = new MeasureStream(maxBytes);
-  await pipeline(req, measure, createWriteStream(tempPath));
+  const out = createWriteStream(tempPath);
+  try {
+    await pipeline(req, measure, out);
+  } catch (err) {
+    await closedStream(out);
+    throw err;
+  }
   return { size: measure.size, sha512: measure.hash.digest('base64') };
 }
 
@@ -101,20 +120,25 @@ function receiveMultipart(req: Readable, headers: IncomingHttpHeaders, tempPath:
       return;
     }
     let filePipeline: Promise<{ size: number; sha512: string }> | null = null;
+    let out: WriteStream | null = null;
     let settled = false;
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
       req.unpipe(bb);
-      reject(err);
+      bb.destroy();
+      // the file part will never end now: close the temp file before the caller removes it
+      if (out) void closedStream(out).then(() => reject(err));
+      else reject(err);
     };
     bb.on('file', (_name: string, file: Readable) => {
-      if (filePipeline) {
+      if (filePipeline || settled) {
         file.resume();
         return;
       }
       const measure = new MeasureStream(maxBytes);
-      filePipeline = pipeline(file, measure, createWriteStream(tempPath)).then(() => ({
+      out = createWriteStream(tempPath);
+      filePipeline = pipeline(file, measure, out).then(() => ({
         size: measure.size,
         sha512: measure.hash.digest('base64'),
       }));

@@ -582,6 +582,20 @@ export function sendRaw(
 }
 
 /**
+ * Files under `dir` that this process holds open (Linux `/proc/self/fd`), deleted ones included: an
+ * upload's temp file that was removed while its descriptor leaked still holds its disk space.
+ */
+export async function openFilesUnder(dir: string): Promise<string[]> {
+  const { readdir, readlink } = await import('node:fs/promises');
+  const open: string[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (target.startsWith(dir)) open.push(target);
+  }
+  return open;
+}
+
+/**
  * Writes raw bytes on a fresh TCP connection and returns what the server answered before closing
  * (status 0 when it answered nothing). For request framing `node:http` would refuse to produce.
  */
@@ -617,12 +631,12 @@ function parseHeaderBlock(block: string): Record<string, string> {
 
 /**
  * Starts an upload of `body` (Content-Length declared in full, or chunked), sends `sendBytes` bytes of
- * it, then destroys the socket: a client that disconnects mid-upload. Resolves once the socket is
- * closed.
+ * it, waits `lingerMs` (default 150), then destroys the socket: a client that disconnects mid-upload.
+ * Resolves once the socket is closed.
  */
 export function abandonUpload(
   baseUrl: string,
-  opts: { headers: Record<string, string>; body: Buffer; sendBytes: number; chunked?: boolean },
+  opts: { headers: Record<string, string>; body: Buffer; sendBytes: number; chunked?: boolean; lingerMs?: number },
 ): Promise<void> {
   const u = new URL(baseUrl);
   return new Promise((resolve) => {
@@ -637,8 +651,8 @@ export function abandonUpload(
       const part = opts.body.subarray(0, opts.sendBytes);
       if (opts.chunked) socket.write(`${part.length.toString(16)}\r\n`);
       socket.write(part, () => {
-        // let the server start streaming to its temp file before the client vanishes
-        setTimeout(() => socket.destroy(), 150);
+        // by default let the server start streaming to its temp file before the client vanishes
+        setTimeout(() => socket.destroy(), opts.lingerMs ?? 150);
       });
     });
   });

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackageRepository } from '../../db/packages.ts';
 import { packagesDir } from '../../server/config.ts';
-import { abandonUpload, hostilePushes, hostileRoutes, multipartBody, oddQueries, sendBytes, sendRaw, zip64Nupkg, type RawResponse } from '../helpers/hostile.ts';
+import { abandonUpload, hostilePushes, hostileRoutes, multipartBody, oddQueries, openFilesUnder, sendBytes, sendRaw, zip64Nupkg, type RawResponse } from '../helpers/hostile.ts';
 import { makeNupkg, nuspecXml } from '../helpers/make-nupkg.ts';
 import { backends, pushPackage, startTestServer, TEST_API_KEY, type TestServer } from '../helpers/server.ts';
 
@@ -134,7 +134,7 @@ describe.each(backends())('hostile input (%s database)', (backend) => {
     await expectStillServing('broken framing');
   });
 
-  it('removes the temp file of a client that disconnects mid-upload (raw, multipart, chunked)', async () => {
+  it('removes the temp file of a client that disconnects mid-upload (raw, multipart, chunked) and closes its descriptor', async () => {
     const before = await filesUnder(blobDir);
     const rowsBefore = (await repo.allBlobKeys()).size;
     const bytes = await makeNupkg({
@@ -149,7 +149,14 @@ describe.each(backends())('hostile input (%s database)', (backend) => {
       { headers: { 'X-NuGet-ApiKey': TEST_API_KEY, 'Content-Type': multipart.contentType }, body: multipart.body, sendBytes: 300_000, chunked: true },
     ];
     for (const a of attempts) await abandonUpload(s.url, a);
+    // and clients that vanish right after the first bytes of the file part, before the temp file is open
+    for (let i = 0; i < 20; i++) {
+      await abandonUpload(s.url, { ...attempts[i % 2 === 0 ? 1 : 3], sendBytes: 250 + i * 40, lingerMs: 0 });
+      await abandonUpload(s.url, { ...attempts[i % 2 === 0 ? 0 : 2], sendBytes: 1 + i * 40, lingerMs: 0 });
+    }
     expect(await settlesTo(() => filesUnder(blobDir), before), 'files after abandoned uploads').toEqual(before);
+    // no descriptor of a removed temp file stays open (its disk space would never be freed)
+    expect(await settlesTo(() => openFilesUnder(join(blobDir, '.tmp')), []), 'open temp files').toEqual([]);
     expect((await repo.allBlobKeys()).size).toBe(rowsBefore);
     expect((await fetch(`${s.url}/v3/flatcontainer/hostile.vanishing/index.json`)).status).toBe(404);
     await expectStillServing('abandoned uploads');
