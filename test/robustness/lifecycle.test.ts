@@ -2,7 +2,8 @@
  * Lifecycle (issue 4): SIGTERM stops `galleon serve` gracefully. New connections are refused, an
  * upload in flight completes with its 201, idle keep-alive connections do not hold the exit back,
  * buffered download counts are written before the process exits; and a client that stalls forever
- * cannot hold a stop past its drain timeout. Runs on every backend of `backends()`.
+ * cannot hold a stop past its drain timeout. Runs on every backend of `backends()`; the cases share
+ * one data folder and database and run in order (the second restarts what the first stopped).
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, get, request } from 'node:http';
@@ -11,7 +12,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/serve.ts';
 import { startChildServer, type ChildServer } from '../helpers/crash-child.ts';
@@ -73,33 +74,42 @@ function startUpload(base: string, bytes: Buffer, agent: Agent | false = false) 
 }
 
 describe.each(backends())('graceful stop (%s database)', (backend) => {
-  const dirs: string[] = [];
-  const drops: (() => Promise<void>)[] = [];
+  let storage: { dataDir: string; databaseUrl: string | null };
+  let dropDatabase: (() => Promise<void>) | null = null;
   let child: ChildServer | null = null;
+  const downloads = 7;
+  let slowBytes: Buffer;
 
-  async function freshStorage(): Promise<{ dataDir: string; databaseUrl: string | null }> {
+  beforeAll(async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'galleon-lifecycle-'));
-    dirs.push(dataDir);
-    if (backend !== 'postgres') return { dataDir, databaseUrl: null };
-    const db = await createTestDatabase();
-    drops.push(db.drop);
-    return { dataDir, databaseUrl: db.url };
-  }
-
-  afterEach(async () => {
-    child?.kill('SIGKILL');
-    if (child) await child.exited;
-    child = null;
+    storage = { dataDir, databaseUrl: null };
+    if (backend === 'postgres') {
+      const db = await createTestDatabase();
+      storage.databaseUrl = db.url;
+      dropDatabase = db.drop;
+    }
   });
   afterAll(async () => {
-    for (const drop of drops) await drop();
-    for (const d of dirs) await rm(d, { recursive: true, force: true });
+    child?.kill('SIGKILL');
+    if (child) await child.exited;
+    if (dropDatabase) await dropDatabase();
+    if (storage) await rm(storage.dataDir, { recursive: true, force: true });
   });
 
+  // an hour between flushes: only the flush at stop can write the download counts
+  const env = { GALLEON_DOWNLOAD_FLUSH_MS: '3600000' };
+
   it('on SIGTERM refuses new connections, completes an upload in flight with 201, and exits 0 despite idle keep-alive connections', async () => {
-    const storage = await freshStorage();
-    child = await startChildServer(storage);
+    child = await startChildServer({ ...storage, env });
     const u = new URL(child.url);
+    const counted = await makeNupkg({ nuspec: nuspecXml({ id: 'Counted.Package', version: '2.1.0' }) });
+    expect((await pushPackage(child.url, counted)).status).toBe(201);
+    for (let i = 0; i < downloads; i++) {
+      const res = await fetch(`${child.url}/v3/flatcontainer/counted.package/2.1.0/counted.package.2.1.0.nupkg`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+
     // clients that keep their connections open after an answer (as NuGet and undici do for a minute)
     const idleClient = new Agent({ keepAlive: true });
     const uploadClient = new Agent({ keepAlive: true });
@@ -110,12 +120,12 @@ describe.each(backends())('graceful stop (%s database)', (backend) => {
       }).on('error', reject);
     });
 
-    const bytes = await makeNupkg({
+    slowBytes = await makeNupkg({
       nuspec: nuspecXml({ id: 'Slow.Upload', version: '1.0.0' }),
       entries: [{ name: 'content/payload.bin', data: randomBytes(400_000), compress: false }],
     });
-    const upload = startUpload(child.url, bytes, uploadClient);
-    upload.req.write(bytes.subarray(0, 100_000));
+    const upload = startUpload(child.url, slowBytes, uploadClient);
+    upload.req.write(slowBytes.subarray(0, 100_000));
     await waitForEntry(join(storage.dataDir, 'packages', '.tmp'));
 
     child.kill('SIGTERM');
@@ -130,46 +140,32 @@ describe.each(backends())('graceful stop (%s database)', (backend) => {
     });
     expect(refused).toBe('ECONNREFUSED');
 
-    upload.req.end(bytes.subarray(100_000));
+    upload.req.end(slowBytes.subarray(100_000));
     const answer = await upload.response;
     expect(answer).toMatchObject({ status: 201 });
     // the answer tells the client not to reuse a connection to a server that is going away
     expect((answer as { connection?: string }).connection).toBe('close');
     expect(await exitWithin(child, 20_000)).toEqual({ code: 0, signal: null });
+    child = null;
     idleClient.destroy();
     uploadClient.destroy();
-
-    child = await startChildServer(storage);
-    const res = await fetch(`${child.url}/v3/flatcontainer/slow.upload/1.0.0/slow.upload.1.0.0.nupkg`);
-    expect(res.status).toBe(200);
-    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
   }, 120_000);
 
-  it('writes buffered download counts before exiting on SIGTERM', async () => {
-    const storage = await freshStorage();
-    // an hour between flushes: only the flush at stop can write the counts
-    const env = { GALLEON_DOWNLOAD_FLUSH_MS: '3600000' };
+  it('after the restart, serves the drained upload and counts the downloads flushed at the stop', async () => {
     child = await startChildServer({ ...storage, env });
-    const bytes = await makeNupkg({ nuspec: nuspecXml({ id: 'Counted.Package', version: '2.1.0' }) });
-    expect((await pushPackage(child.url, bytes)).status).toBe(201);
-    const downloads = 7;
-    for (let i = 0; i < downloads; i++) {
-      const res = await fetch(`${child.url}/v3/flatcontainer/counted.package/2.1.0/counted.package.2.1.0.nupkg`);
-      expect(res.status).toBe(200);
-      await res.arrayBuffer();
-    }
-    child.kill('SIGTERM');
-    expect(await exitWithin(child, 20_000)).toEqual({ code: 0, signal: null });
-
-    child = await startChildServer({ ...storage, env });
+    const res = await fetch(`${child.url}/v3/flatcontainer/slow.upload/1.0.0/slow.upload.1.0.0.nupkg`);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(slowBytes)).toBe(true);
     const search = (await (await fetch(`${child.url}/v3/search?q=packageid:Counted.Package`)).json()) as any;
     expect(search.data).toHaveLength(1);
     expect(search.data[0].totalDownloads).toBe(downloads);
     expect(search.data[0].versions.find((v: any) => v.version === '2.1.0').downloads).toBe(downloads);
+    child.kill('SIGTERM');
+    expect(await exitWithin(child, 20_000)).toEqual({ code: 0, signal: null });
+    child = null;
   }, 120_000);
 
   it('closes a stalled upload at the drain timeout, so the stop completes and leaves no temp file', async () => {
-    const storage = await freshStorage();
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
