@@ -12,6 +12,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { makeNupkg, nuspecXml, type MakeNupkgOptions, type NuspecFields } from './make-nupkg.ts';
 
 /** One crafted push request. */
@@ -428,6 +429,9 @@ export async function hostilePushes(maxBytes: number): Promise<HostilePush[]> {
     headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` },
   });
   add({ name: 'multipart with an empty file part', id: null, ...(() => { const m = multipartBody(Buffer.alloc(0)); return { body: m.body, headers: { 'Content-Type': m.contentType } }; })() });
+  add({ name: 'multipart with an empty boundary', id: 'Hostile.Transport', body: multipartBody(good).body, headers: { 'Content-Type': 'multipart/form-data; boundary=""' } });
+  add({ name: 'multipart with a boundary that is not in the body', id: 'Hostile.Transport', body: multipartBody(good).body, headers: { 'Content-Type': `multipart/form-data; boundary=${'z'.repeat(70)}` } });
+  add({ name: 'gzip-encoded body', id: 'Hostile.Transport', body: gzipSync(good), headers: { 'Content-Type': 'application/octet-stream', 'Content-Encoding': 'gzip' } });
   add({ name: 'multipart without a boundary parameter', id: 'Hostile.Transport', body: multipartBody(good).body, headers: { 'Content-Type': 'multipart/form-data' } });
   add({ name: 'multipart cut before its closing boundary', id: 'Hostile.Transport', body: multipartBody(good).body.subarray(0, 200 + (good.length >> 1)), headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` } });
   add({ name: 'text/plain content type', id: 'Hostile.Transport', body: good, headers: { 'Content-Type': 'text/plain' }, status: 415 });

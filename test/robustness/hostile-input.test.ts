@@ -115,7 +115,7 @@ describe.each(backends())('hostile input (%s database)', (backend) => {
     expect(typeof body.totalHits).toBe('number');
   });
 
-  it('answers broken request framing (raw NUL in the target, bad chunk sizes) with a plain 400 and no temp file', async () => {
+  it('answers broken request framing (raw NUL in the target, bad chunk sizes, conflicting or invalid lengths) with a plain 400 and no temp file', async () => {
     const before = await filesUnder(blobDir);
     const nul = await sendBytes(s.url, Buffer.from(`GET /v3/registration/a\u0000b/index.json HTTP/1.1\r\nHost: x\r\n\r\n`, 'latin1'));
     expect(nul.status).toBe(400);
@@ -130,6 +130,12 @@ describe.each(backends())('hostile input (%s database)', (backend) => {
     );
     expect(badChunk.status).toBe(400);
     expect(badChunk.headers['content-type']).toMatch(/^text\/plain/);
+    const head = `PUT /api/v2/package/ HTTP/1.1\r\nHost: x\r\nX-NuGet-ApiKey: ${TEST_API_KEY}\r\nContent-Type: application/octet-stream\r\n`;
+    for (const framing of ['Content-Length: 10\r\nTransfer-Encoding: chunked\r\n', 'Content-Length: -5\r\n', 'Content-Length: 12abc\r\n', 'Content-Length: 5\r\nContent-Length: 6\r\n']) {
+      const res = await sendBytes(s.url, Buffer.from(`${head}${framing}\r\n0123456789`, 'latin1'));
+      expect(res.status, framing).toBe(400);
+      expect(res.headers['content-type'], framing).toMatch(/^text\/plain/);
+    }
     expect(await settlesTo(() => filesUnder(blobDir), before)).toEqual(before);
     await expectStillServing('broken framing');
   });
