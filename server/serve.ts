@@ -2,7 +2,10 @@
  * `galleon serve`: opens the database (migrating under an advisory lock), cleans what an earlier
  * crash left behind, and serves HTTP. Hot documents already in the cache are answered by a raw
  * `node:http` fast path before Hono is involved; everything else goes through the app. SIGTERM and
- * SIGINT stop accepting connections, drain in-flight requests and flush buffered download counts.
+ * SIGINT stop accepting connections, drain in-flight requests (idle keep-alive connections are closed
+ * at once, busy ones after their last answer, everything at the drain timeout) and flush buffered
+ * download counts. Requests Node's parser rejects, and targets with dot segments or an encoded NUL,
+ * get a plain-text 4xx before any route sees them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -205,7 +208,7 @@ function plainText(res: ServerResponse, status: number, message: string): void {
 }
 
 const CLIENT_ERRORS: Record<string, [number, string, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'The request line or headers are too large (the limit is 16 KB).'],
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'The request line or headers are too large.'],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request took too long to arrive.'],
   HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Content Too Large', 'The chunk extensions of the request body are too large.'],
 };
