@@ -180,9 +180,10 @@ describe('buildDependenciesPage', () => {
     expect(page.items!.map((l) => l.catalogEntry.version)).toEqual(records.slice(0, 250).map((r) => r.version));
   });
 
-  it('returns null for bounds that are not a page', () => {
+  it('returns null for bounds that hold no listed version, and serves a stale link between versions', () => {
     const records = makeVersions(1200);
-    expect(buildDependenciesPage('Contoso.Tools', records, '1.0.0', '1.0.10', urls)).toBeNull();
+    expect(buildDependenciesPage('Contoso.Tools', records, '9.0.0', '9.0.10', urls)).toBeNull();
+    expect(buildDependenciesPage('Contoso.Tools', records, '1.0.0', '1.0.10', urls)!.items).toHaveLength(11);
     expect(buildDependenciesPage('Contoso.Tools', [makeRecord({ listed: false })], '1.0.0', '1.0.0', urls)).toBeNull();
   });
 });

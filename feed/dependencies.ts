@@ -27,6 +27,8 @@ import {
   assertSingleId,
   chunkPages,
   findPlannedPage,
+  recordsBetween,
+  versionKeyOf,
   packageContentUrl,
   rangeText,
   sortByVersion,
@@ -252,8 +254,13 @@ export function buildDependenciesPage(
   urls: FeedUrls,
   opts: DependencyPagingOptions = {},
 ): SlimPageJson | null {
-  const page = findPlannedPage(planDependencyPages(records, opts).pages, lower, upper);
-  if (page === null) return null;
+  let page = findPlannedPage(planDependencyPages(records, opts).pages, lower, upper);
+  if (page === null) {
+    // a stale link from an index cut before later pushes: serve every listed version between the bounds
+    const between = recordsBetween(records.filter((r) => r.listed), lower, upper);
+    if (between === null) return null;
+    page = { lower: versionKeyOf(between[0]!), upper: versionKeyOf(between[between.length - 1]!), records: between };
+  }
   return {
     '@id': urls.dependenciesPage(id, page.lower, page.upper),
     count: page.records.length,

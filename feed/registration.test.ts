@@ -255,7 +255,9 @@ describe('findRegistrationPage / buildRegistrationPage', () => {
   it('finds a page by bounds written in any spelling, and nothing for other bounds', () => {
     const records = makeVersions(130);
     expect(findRegistrationPage(records, '1.0.0.0', '1.0.63')).toHaveLength(64);
-    expect(findRegistrationPage(records, '1.0.0', '1.0.62')).toBeNull();
+    // bounds of no current page: a stale link, answered with the versions between them (see below)
+    expect(findRegistrationPage(records, '1.0.0', '1.0.62')).toHaveLength(63);
+    expect(findRegistrationPage(records, '7.0.0', '7.0.62')).toBeNull();
     expect(findRegistrationPage(records, 'not-a-version', '1.0.63')).toBeNull();
   });
 
@@ -341,5 +343,30 @@ describe('buildCatalogEntry (§4.5)', () => {
     expect(e.listed).toBe(true);
     expect(e.requireLicenseAcceptance).toBe(false);
     expect(e.published).toBe('2026-03-02T10:15:00.000+00:00');
+  });
+});
+
+describe('stale page links (pushes move page boundaries while clients hold an old index)', () => {
+  it('answers a page link cut before later pushes with the versions between its bounds', () => {
+    const before = makeVersions(128);
+    const firstPage = planRegistrationPages(before).pages[0]!;
+    // 30 more versions inserted below the old first page's upper bound re-cut every page
+    const inserted = Array.from({ length: 30 }, (_, i) => makeRecord({ version: `1.0.${i + 1}-beta` }));
+    const after = [...before, ...inserted];
+    const replanned = planRegistrationPages(after).pages;
+    expect(replanned.some((p) => p.lower === firstPage.lower && p.upper === firstPage.upper)).toBe(false);
+    const page = findRegistrationPage(after, firstPage.lower, firstPage.upper)!;
+    expect(page[0]!.version).toBe(firstPage.lower);
+    expect(page[page.length - 1]!.version).toBe(firstPage.upper);
+    expect(page.length).toBe(firstPage.records.length + 30);
+    const doc = buildRegistrationPage('Contoso.Tools', page, urls);
+    expect(doc['@id']).toBe(urls.registrationPage('Contoso.Tools', firstPage.lower, firstPage.upper));
+  });
+
+  it('still answers 404 (null) for bounds that are not versions, reversed, or empty', () => {
+    const records = makeVersions(130);
+    expect(findRegistrationPage(records, 'abc', '1.0.5')).toBeNull();
+    expect(findRegistrationPage(records, '1.0.9', '1.0.1')).toBeNull();
+    expect(findRegistrationPage(records, '9.0.0', '9.9.9')).toBeNull();
   });
 });

@@ -391,9 +391,12 @@ function boundKey(text: string): string | null {
 
 /**
  * The records of the registration page with bounds `lower`/`upper` (from a page URL), using the same
- * plan as {@link buildRegistrationIndex}.
+ * plan as {@link buildRegistrationIndex}. A client may still hold an index whose pages were cut before
+ * later pushes moved the page boundaries (NuGet caches index and pages for 30 minutes, §4.3); such a
+ * stale link is answered with every version between its bounds rather than 404, so a restore running
+ * during pushes keeps working (see {@link recordsBetween}).
  * @param records  every stored version of the id, any order
- * @returns the page's records ascending, or null when the id has no page with these bounds (answer 404)
+ * @returns the page's records ascending, or null when no version lies between the bounds (answer 404)
  */
 export function findRegistrationPage(
   records: readonly PackageRecord[],
@@ -402,7 +405,24 @@ export function findRegistrationPage(
   opts: RegistrationPagingOptions = {},
 ): PackageRecord[] | null {
   const page = findPlannedPage(planRegistrationPages(records, opts).pages, lower, upper);
-  return page === null ? null : page.records;
+  return page === null ? recordsBetween(records, lower, upper) : page.records;
+}
+
+/**
+ * Every record whose version lies in [lower, upper] (inclusive, NuGet precedence), ascending; null when
+ * a bound is not a version, the bounds are reversed, or none lies between them. Versions are only ever
+ * added, so the bounds of a page once served are still stored versions and the answer keeps the same
+ * `lower`/`upper` (and `@id`) the client asked for.
+ */
+export function recordsBetween(records: readonly PackageRecord[], lower: string, upper: string): PackageRecord[] | null {
+  const lo = NuGetVersion.tryParse(lower);
+  const up = NuGetVersion.tryParse(upper);
+  if (lo === null || up === null || lo.compareTo(up) > 0) return null;
+  const inside = sortByVersion(records).filter((r) => {
+    const v = NuGetVersion.parse(r.version);
+    return v.compareTo(lo) >= 0 && v.compareTo(up) <= 0;
+  });
+  return inside.length ? inside : null;
 }
 
 // ---------------------------------------------------------------------------------------------------

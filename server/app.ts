@@ -325,6 +325,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const records = await repo.getRecords(lowerId);
     if (!records.length) return notFound(c, `Package ${lowerId} was not found.`);
     const key = c.req.param('version') ? versionKeyParam(c.req.param('version')!) : null;
+    if (c.req.param('version') && key === null) return notFound(c, `Package ${lowerId} ${c.req.param('version')} was not found.`);
     const html = renderPackagePage(records, key, urlsFor(c));
     if (html === null) return notFound(c, `Package ${lowerId} ${c.req.param('version')} was not found.`);
     return c.html(html);
