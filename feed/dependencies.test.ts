@@ -96,7 +96,7 @@ describe('buildDependenciesIndex (§5.2, §5.3)', () => {
       expect(leaf.catalogEntry.dependencyGroups).toHaveLength(1);
       expect(Object.keys(leaf.catalogEntry.dependencyGroups[0])).toEqual(['dependencies']);
       for (const d of leaf.catalogEntry.dependencyGroups[0].dependencies) expect(Object.keys(d)).toEqual(['id', 'range']);
-      expect(leaf.packageContent).toContain(`/${leaf.catalogEntry.version}/`);
+      expect(leaf.packageContent).toContain(`.${leaf.catalogEntry.version}.nupkg`);
     }
   });
 

@@ -280,19 +280,20 @@ describe('findRegistrationPage / buildRegistrationPage', () => {
 });
 
 describe('buildCatalogEntry (§4.5)', () => {
-  it('spells a PowerShell module version like its manifest and puts it case-exactly in packageContent', () => {
+  it('spells a PowerShell module version like its manifest and puts it, and its normalized form, case-exactly in packageContent', () => {
     const e = buildCatalogEntry(psModule(), urls);
     expect(e.version).toBe('1.0.0.0');
     expect(e.packageContent).toBe(
-      'https://pkgs.example.com/v3/flatcontainer/contoso.pstools/1.0.0.0/contoso.pstools.1.0.0.0.nupkg',
+      'https://pkgs.example.com/v3/flatcontainer/contoso.pstools/1.0.0/contoso.pstools.1.0.0.0.nupkg',
     );
     const pre = buildCatalogEntry(
       psModule({ version: '2.1.0-Preview1', fullVersion: '2.1.0-Preview1', moduleVersion: '2.1-Preview1', isPrerelease: true }),
       urls,
     );
     expect(pre.version).toBe('2.1-Preview1');
-    expect(pre.packageContent).toContain('/2.1-Preview1/');
-    expect(pre.packageContent).toContain(pre.version);
+    // PSResourceGet looks for the normalized form of catalogEntry.version (2.1.0-Preview1) in the URL
+    expect(pre.packageContent).toContain('/2.1.0-Preview1/');
+    expect(pre.packageContent).toContain(`.${pre.version}.nupkg`);
     // the leaf and catalog URLs keep using the normalized lower-case identity
     expect(pre['@id']).toBe(urls.catalogLeaf('Contoso.PSTools', '2.1.0-preview1'));
     expect(pre['@id']).not.toContain('Preview1');

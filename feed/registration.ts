@@ -138,18 +138,20 @@ export function displayVersion(record: PackageRecord, fallback: string): string 
 }
 
 /**
- * `packageContent` URL of a record (§4.4, §4.7). For PowerShell modules the URL carries the manifest
- * spelling *case-exactly* (`…/contoso.tools/1.0.0.0/contoso.tools.1.0.0.0.nupkg`,
- * `…/x/2.0.0-Preview1/x.2.0.0-Preview1.nupkg`), because PSResourceGet picks the download by an ordinal
- * substring match of `catalogEntry.version` against this URL; the flat-container route matches versions
- * case- and normalization-insensitively, so the URL still resolves. Everything else gets the ordinary
- * lower-case normalized flat-container URL (`urls.nupkg`).
+ * `packageContent` URL of a record (§4.4, §4.7). For PowerShell modules the URL carries both the
+ * normalized version (folder segment) and the manifest spelling (file name), case-exactly:
+ * `…/contoso.tools/2.1.0/contoso.tools.2.1.nupkg`, `…/x/1.0.0/x.1.0.0.0.nupkg`,
+ * `…/x/2.0.0-Preview1/x.2.0.0-Preview1.nupkg`. PSResourceGet picks the download by an ordinal substring
+ * match of the normalized form of `catalogEntry.version` (`2.1` → `2.1.0`) against this URL, so that form
+ * must occur; the flat-container route resolves versions case- and normalization-insensitively, so the
+ * URL still downloads. Everything else gets the ordinary lower-case normalized flat-container URL.
  */
 export function packageContentUrl(record: PackageRecord, urls: FeedUrls): string {
   if (record.moduleVersion === null) return urls.nupkg(record.id, record.version);
   const v = record.moduleVersion;
+  const normalized = NuGetVersion.tryParse(v)?.toNormalizedString() ?? record.version;
   const lid = lowerInvariant(record.id);
-  return `${urls.flatContainer()}${lid}/${v}/${lid}.${v}.nupkg`;
+  return `${urls.flatContainer()}${lid}/${normalized}/${lid}.${v}.nupkg`;
 }
 
 /** `iconUrl` (§4.5): the flat-container icon route for embedded icons, else the nuspec `iconUrl`, else undefined. */

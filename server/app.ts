@@ -181,7 +181,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (file === 'readme') name = 'readme';
     else if (file === 'icon') name = 'icon';
     else if (file === `${lowerId}.nuspec`) name = 'package.nuspec';
-    else if (key && (file === `${lowerId}.${versionText}.nupkg` || file === `${lowerId}.${key}.nupkg`)) name = 'package.nupkg';
+    // the file name may spell the version differently from the folder (module manifest spelling, §4.7)
+    else if (key && file.startsWith(`${lowerId}.`) && file.endsWith('.nupkg') && versionKeyParam(file.slice(lowerId.length + 1, -6)) === key)
+      name = 'package.nupkg';
     else return notFound(c, 'Not found.');
     const version = key ? await stored.get(lowerId, key) : null;
     if (!version) return notFound(c, `Package ${lowerId} ${versionText} was not found.`);

@@ -147,6 +147,7 @@ describe.each(backends())('Galleon over HTTP (%s database)', (backend) => {
       const v1 = leaves.find((l: any) => l.catalogEntry.version.startsWith('1.'));
       expect(v1.catalogEntry.version).toBe('1.0.0.0');
       expect(v1.packageContent).toContain('1.0.0.0');
+      expect(v1.packageContent).toContain('/1.0.0/');
       expect((await fetch(v1.packageContent)).status).toBe(200);
       const v2 = leaves.find((l: any) => l.catalogEntry.version.startsWith('2.'));
       expect(v2.catalogEntry.version).toBe('2.0.0-Beta.1');
