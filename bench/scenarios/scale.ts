@@ -15,6 +15,7 @@
  * Loading takes a few minutes; `--reuse` keeps the loaded database between runs.
  */
 import { Agent } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,11 @@ import type { BenchOptions, Scenario } from '../lib/scenario.ts';
 import { check, fmt, median, percentile, printGoals, printTable, rawGet, readMemory, writeResults, type GoalCheck } from '../lib/util.ts';
 
 const SCALE_DB = 'galleon_bench_scale';
+
+/** the body of a rawGet answer, gunzipped when it came gzip-encoded */
+function gunzipIf(r: { headers: Record<string, string>; body: Buffer }): Buffer {
+  return r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body;
+}
 const BIG_IDS = 5;
 const BIG_VERSIONS = 5000;
 
@@ -117,6 +123,15 @@ export const scale: Scenario = {
         cold.push(r.ms);
         for (let i = 0; i < 300; i++) warm.push((await get(galleon.url, path)).ms);
       }
+      // cold registration page: the newest page of each big id (what NuGet reads first after the index)
+      const coldPage: number[] = [];
+      for (const b of big) {
+        const index = JSON.parse(gunzipIf((await get(galleon.url, `/v3/registration/${b.id.toLowerCase()}/index.json`))).toString());
+        const newest = new URL(index.items[index.items.length - 1]['@id']).pathname;
+        const r = await get(galleon.url, newest);
+        if (r.status !== 200) throw new Error(`${newest}: ${r.status}`);
+        coldPage.push(r.ms);
+      }
       const coldSmall: number[] = [];
       for (let i = 0; i < 50; i++) coldSmall.push((await get(galleon.url, `/v3/registration/${small[(i * 7919 + 13) % small.length]!.id.toLowerCase()}/index.json`)).ms);
       const coldFlat: number[] = [];
@@ -163,6 +178,14 @@ export const scale: Scenario = {
         }
         batches.push(files);
       }
+      // warm both servers' push path first (JIT, connection pools): 5 pushes each, not measured
+      const warmFiles: string[] = [];
+      for (let k = 0; k < 5; k++) {
+        const path = join(pushDir, `warm-${k}.nupkg`);
+        await writeFile(path, await modulePackage(`${prefix}Warm${k}`, '1.0.0', 1000 + k));
+        warmFiles.push(path);
+      }
+      for (const server of [galleon, empty]) await runLoad({ kind: 'push', url: server.url, apiKey: BENCH_API_KEY, files: warmFiles, concurrency: 1 });
       const loadedLat: number[] = [];
       const emptyLat: number[] = [];
       const pushStatus: Record<string, number> = {};
@@ -191,6 +214,7 @@ export const scale: Scenario = {
           ['start-up (open, migrate, clean-up)', fmt.ms(galleon.startMs), '', 1],
           ['registration index 5,000 versions, cold', fmt.ms(coldMedian), fmt.ms(Math.max(...cold)), cold.length],
           ['registration index 5,000 versions, warm', fmt.ms(warmMedian), fmt.ms(percentile(warm, 99)), warm.length],
+          ['registration page (newest of 5,000 versions), cold', fmt.ms(median(coldPage)), fmt.ms(Math.max(...coldPage)), coldPage.length],
           ['registration index ~10 versions, cold', fmt.ms(median(coldSmall)), fmt.ms(percentile(coldSmall, 99)), coldSmall.length],
           ['flat container versions 5,000, cold', fmt.ms(median(coldFlat)), fmt.ms(Math.max(...coldFlat)), coldFlat.length],
           ['dependency-only index 5,000, cold', fmt.ms(median(coldDeps)), fmt.ms(Math.max(...coldDeps)), coldDeps.length],
@@ -211,7 +235,7 @@ export const scale: Scenario = {
       writeResults('scale', {
         params: { ids: opts.scaleIds, versions: opts.scaleVersions, loadSeconds },
         startMs: galleon.startMs,
-        cold, warm: { median: warmMedian, p99: percentile(warm, 99) }, coldSmall, coldFlat, coldDeps, searches, autocomplete,
+        cold, warm: { median: warmMedian, p99: percentile(warm, 99) }, coldPage, coldSmall, coldFlat, coldDeps, searches, autocomplete,
         push: { loaded: loadedLat, empty: emptyLat, ratio: pushRatio, status: pushStatus },
         rss: { atStart: rssAtStart, afterWarmUp: rssAfter.rss, peak: rssAfter.hwm },
         goals,
