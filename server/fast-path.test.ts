@@ -133,11 +133,17 @@ describe('raw fast path over HTTP', () => {
     expect(r.headers.etag).toBe('"u1-package.nupkg"');
     expect(lookups).toBe(before);
     expect(counted).toEqual(['contoso.core/1.2.0']);
+    // the file name may spell the version as the module manifest does (2 parts), the folder normalized
+    const spelled = await get(`${url}/v3/flatcontainer/contoso.core/1.2.0/contoso.core.1.2.nupkg`);
+    expect(spelled.status).toBe(200);
+    expect(spelled.body.toString()).toBe('nupkg bytes');
+    expect(counted).toEqual(['contoso.core/1.2.0', 'contoso.core/1.2.0']);
+    expect((await get(`${url}/v3/flatcontainer/contoso.core/1.2.0/contoso.core.1.3.nupkg`)).status).toBe(599);
     expect((await get(nupkg, { 'if-none-match': '"u1-package.nupkg"' })).status).toBe(304);
     const head = await get(nupkg, {}, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.headers['content-length']).toBe('11');
-    expect(counted).toEqual(['contoso.core/1.2.0']);
+    expect(counted).toEqual(['contoso.core/1.2.0', 'contoso.core/1.2.0']);
     // the nuspec is not in memory until read once
     expect((await get(`${url}/v3/flatcontainer/contoso.core/1.2.0/contoso.core.nuspec`)).status).toBe(599);
     await blobs.open('contoso.core/1.2.0/u1', 'package.nuspec');

@@ -62,6 +62,13 @@ export interface StoredFileSource {
 }
 
 const FLAT_PREFIX = '/v3/flatcontainer/';
+
+/** True when `file` is `<lowerId>.<any spelling of the version with key versionKey>.nupkg` (as app.ts accepts). */
+function nupkgSpellsVersion(file: string, lowerId: string, versionKey: string): boolean {
+  if (!file.startsWith(`${lowerId}.`) || !file.endsWith('.nupkg')) return false;
+  const v = NuGetVersion.tryParse(file.slice(lowerId.length + 1, -'.nupkg'.length));
+  return v !== null && v.toNormalizedString().toLowerCase() === versionKey;
+}
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
@@ -93,7 +100,8 @@ export function serveStoredFile(req: IncomingMessage, res: ServerResponse, src: 
   } else if (file === `${lowerId}.nuspec`) {
     name = 'package.nuspec';
     contentType = 'application/xml; charset=utf-8';
-  } else if (file === `${lowerId}.${versionText}.nupkg` || file === `${lowerId}.${key}.nupkg`) {
+  } else if (file === `${lowerId}.${versionText}.nupkg` || file === `${lowerId}.${key}.nupkg` || nupkgSpellsVersion(file, lowerId, key)) {
+    // the file name may spell the version differently from the folder (module manifest spelling, §4.7)
     name = 'package.nupkg';
     contentType = 'application/octet-stream';
   } else return false;
