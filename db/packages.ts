@@ -2,8 +2,9 @@
  * Repository for the package aggregate (package ids and their versions). All SQL about packages
  * lives here; callers get `PackageRecord`s (feed/types.ts) and typed errors.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
+import type { VersionSummary } from '../feed/registration.ts';
 import type { Database } from './connection.ts';
 import { packageRegistrations, packageVersions } from './schema.ts';
 
@@ -170,6 +171,34 @@ export class PackageRepository {
       .from(packageVersions)
       .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
       .where(and(eq(packageVersions.lowerId, lowerId), eq(packageVersions.listed, true)));
+    return rows as PackageRecord[];
+  }
+
+  /**
+   * Id, version and edit times of every version of one id (unlisted included), in no order: what page
+   * planning and a linked registration index need, far cheaper than whole records for big ids.
+   */
+  async getVersionSummaries(lowerId: string): Promise<VersionSummary[]> {
+    return this.db
+      .select({
+        id: packageRegistrations.id,
+        version: packageVersions.version,
+        created: packageVersions.created,
+        lastEdited: packageVersions.lastEdited,
+      })
+      .from(packageVersions)
+      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
+      .where(eq(packageVersions.lowerId, lowerId));
+  }
+
+  /** Whole records of the given versions (lower-cased normalized keys) of one id, in no order. */
+  async getRecordsByKeys(lowerId: string, versionKeys: string[]): Promise<PackageRecord[]> {
+    if (versionKeys.length === 0) return [];
+    const rows = await this.db
+      .select(recordColumns)
+      .from(packageVersions)
+      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
+      .where(and(eq(packageVersions.lowerId, lowerId), inArray(packageVersions.versionKey, versionKeys)));
     return rows as PackageRecord[];
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildCatalogEntry,
+  buildLinkedRegistrationIndex,
   buildRegistrationIndex,
   buildRegistrationLeaf,
   buildRegistrationPage,
@@ -369,5 +370,19 @@ describe('stale page links (pushes move page boundaries while clients hold an ol
     expect(findRegistrationPage(records, 'abc', '1.0.5')).toBeNull();
     expect(findRegistrationPage(records, '1.0.9', '1.0.1')).toBeNull();
     expect(findRegistrationPage(records, '9.0.0', '9.9.9')).toBeNull();
+  });
+});
+
+describe('buildLinkedRegistrationIndex (ids with linked pages, from version summaries)', () => {
+  it('builds the same document as buildRegistrationIndex from whole records', () => {
+    const records = makeVersions(300);
+    const summaries = records.map(({ id, version, created, lastEdited }) => ({ id, version, created, lastEdited }));
+    expect(buildLinkedRegistrationIndex('Contoso.Tools', summaries, urls)).toEqual(buildRegistrationIndex('Contoso.Tools', records, urls));
+  });
+
+  it('declines ids whose pages are inlined (they need whole records)', () => {
+    const records = makeVersions(127);
+    expect(buildLinkedRegistrationIndex('Contoso.Tools', records, urls)).toBeNull();
+    expect(buildLinkedRegistrationIndex('Contoso.Tools', [], urls)).toBeNull();
   });
 });

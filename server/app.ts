@@ -12,6 +12,7 @@ import { NuGetVersion } from '../feed/version.ts';
 import { isValidPackageId } from '../feed/package-id.ts';
 import { buildServiceIndex, buildDependenciesServiceIndex } from '../feed/service-index.ts';
 import {
+  buildLinkedRegistrationIndex,
   buildRegistrationIndex,
   buildRegistrationLeaf,
   buildRegistrationPage,
@@ -217,6 +218,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/v3/registration/:id/index.json', (c) => {
     const lowerId = idParam(c);
     return document(c, lowerId, async (urls) => {
+      // ids with many versions get linked pages: their index needs only version summaries
+      const summaries = await repo.getVersionSummaries(lowerId);
+      if (!summaries.length) return null;
+      const linked = buildLinkedRegistrationIndex(summaries[0].id, summaries, urls);
+      if (linked) return linked;
       const records = await repo.getRecords(lowerId);
       return records.length ? buildRegistrationIndex(records[0].id, records, urls) : null;
     }, { notFound: `Package ${lowerId} was not found.` });
@@ -225,9 +231,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const lowerId = idParam(c);
     const upper = c.req.param('upper').slice(0, -'.json'.length);
     return document(c, lowerId, async (urls) => {
-      const records = await repo.getRecords(lowerId);
-      const page = records.length ? findRegistrationPage(records, c.req.param('lower'), upper) : null;
-      return page ? buildRegistrationPage(records[0].id, page, urls) : null;
+      const summaries = await repo.getVersionSummaries(lowerId);
+      const page = summaries.length ? findRegistrationPage(summaries, c.req.param('lower'), upper) : null;
+      if (!page) return null;
+      const records = await repo.getRecordsByKeys(lowerId, page.map((v) => v.version.toLowerCase()));
+      return records.length ? buildRegistrationPage(records[0].id, records, urls) : null;
     }, { notFound: `Registration page ${c.req.param('lower')}/${upper} of ${lowerId} was not found.` });
   });
   app.get('/v3/registration/:id/:leaf{.+\\.json}', (c) => {
