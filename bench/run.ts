@@ -30,6 +30,9 @@ Options:
   --connections <n>   hot-read connections (default 32)
   --minutes <m>       soak length (default 10)
   --soak-db <kind>    soak database: embedded or postgres (default postgres when available)
+  --soak-push-to <ids> soak pushes go to 1,000 ids of their own (own, default: the read documents keep
+                      their size, so RSS drift shows leaks) or to the ids being read (read: documents
+                      grow with every push and the cache with them)
   --scale-ids <n>     scale: package ids to load (default 100000)
   --scale-versions <n> scale: versions to load (default 1000000)
   --reuse             scale: reuse the loaded scale database of an earlier run when it matches
@@ -45,6 +48,7 @@ const { values, positionals } = parseArgs({
     connections: { type: 'string', default: '32' },
     minutes: { type: 'string', default: '10' },
     'soak-db': { type: 'string', default: '' },
+    'soak-push-to': { type: 'string', default: 'own' },
     'scale-ids': { type: 'string', default: '100000' },
     'scale-versions': { type: 'string', default: '1000000' },
     reuse: { type: 'boolean', default: false },
@@ -77,7 +81,12 @@ const opts: BenchOptions = {
   scaleVersions: Math.floor(num('scale-versions', values['scale-versions']!, 100)),
   cpuProf: values['cpu-prof']!,
   soakDb: values['soak-db'] === 'embedded' ? 'embedded' : 'postgres',
+  soakPushTo: values['soak-push-to'] === 'read' ? 'read' : 'own',
 };
+if (values['soak-push-to'] !== 'own' && values['soak-push-to'] !== 'read') {
+  console.error('--soak-push-to must be own or read.');
+  process.exit(2);
+}
 if (values['soak-db'] && values['soak-db'] !== 'embedded' && values['soak-db'] !== 'postgres') {
   console.error('--soak-db must be embedded or postgres.');
   process.exit(2);

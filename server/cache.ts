@@ -73,13 +73,13 @@ export function wireHeaders(doc: CachedDocument): WireHeaders {
 }
 
 export class DocumentCache {
-  private readonly entries = new Map<string, { doc: CachedDocument; tag: string }>();
+  private readonly entries = new Map<string, { doc: CachedDocument; tag: string; bytes: number }>();
   private readonly byTag = new Map<string, Set<string>>();
   private readonly generations = new Map<string, number>();
   private readonly invalidationListeners: ((tag: string) => void)[] = [];
   private bytes = 0;
 
-  /** @param maxBytes upper bound on cached plain bytes; oldest entries are dropped beyond it */
+  /** @param maxBytes upper bound on cached bytes, plain and gzip forms together; oldest entries are dropped beyond it */
   constructor(private readonly maxBytes = 256 * 1024 * 1024) {}
 
   get(key: string): CachedDocument | undefined {
@@ -95,12 +95,14 @@ export class DocumentCache {
   set(key: string, tag: string, generation: number, doc: CachedDocument): void {
     if (this.generation(tag) !== generation) return;
     if (doc.body.length > this.maxBytes / 4) return;
+    // every NuGet client asks for gzip: make it now so that the bound counts both forms
+    const bytes = doc.body.length + (doc.body.length >= GZIP_MIN_BYTES ? gzipOf(doc).length : 0);
     this.delete(key);
-    this.entries.set(key, { doc, tag });
+    this.entries.set(key, { doc, tag, bytes });
     let keys = this.byTag.get(tag);
     if (!keys) this.byTag.set(tag, (keys = new Set()));
     keys.add(key);
-    this.bytes += doc.body.length;
+    this.bytes += bytes;
     while (this.bytes > this.maxBytes) {
       const oldest = this.entries.keys().next().value as string | undefined;
       if (oldest === undefined) break;
@@ -112,7 +114,7 @@ export class DocumentCache {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
-    this.bytes -= e.doc.body.length;
+    this.bytes -= e.bytes;
     this.byTag.get(e.tag)?.delete(key);
   }
 

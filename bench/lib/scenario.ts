@@ -17,6 +17,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   /** soak: which database the server runs on */
   soakDb: 'embedded' | 'postgres';
+  /** soak: pushes add versions to 1,000 other ids ('own', default) or to the ids being read ('read') */
+  soakPushTo: 'own' | 'read';
 }
 
 export interface Scenario {
