@@ -40,7 +40,8 @@ export function serveCached(req: IncomingMessage, res: ServerResponse, cache: Do
   if (!doc) return false;
   const wire = wireHeaders(doc);
   const inm = req.headers['if-none-match'];
-  if (inm !== undefined && matchesEtag(inm, doc.etag)) {
+  // a client revalidating sends back exactly the ETag it got: compare that before parsing a list
+  if (inm !== undefined && (inm === doc.etag || matchesEtag(inm, doc.etag))) {
     res.writeHead(304, wire.notModified);
     res.end();
     return true;
@@ -109,7 +110,7 @@ export function serveStoredFile(req: IncomingMessage, res: ServerResponse, src: 
   if (!stored || (name === 'readme' && !stored.hasReadme)) return false;
   const etag = `"${stored.blobKey.slice(stored.blobKey.lastIndexOf('/') + 1)}-${name}"`;
   const inm = req.headers['if-none-match'];
-  if (inm !== undefined && matchesEtag(inm, etag)) {
+  if (inm !== undefined && (inm === etag || matchesEtag(inm, etag))) {
     res.writeHead(304, { ETag: etag });
     res.end();
     return true;
