@@ -28,9 +28,9 @@ import {
 } from '../feed/search-result.ts';
 import { buildCatalogLeaf } from '../feed/catalog.ts';
 import type { PackageRecord } from '../feed/types.ts';
-import type { PackageRepository, SearchFilter, StoredVersion } from '../db/packages.ts';
+import type { PackageRepository, SearchFilter } from '../db/packages.ts';
 import type { BlobName, BlobStore } from './blob-store.ts';
-import { DocumentCache, GZIP_MIN_BYTES, gzipOf, makeJsonDocument, type CachedDocument } from './cache.ts';
+import { DocumentCache, GZIP_MIN_BYTES, StoredVersionCache, gzipOf, makeJsonDocument, type CachedDocument } from './cache.ts';
 import type { Config } from './config.ts';
 import type { DownloadCounter } from './downloads.ts';
 import { HttpError, mapError } from './errors.ts';
@@ -45,6 +45,8 @@ export interface AppDeps {
   cache: DocumentCache;
   downloads: DownloadCounter;
   packages: PackageService;
+  /** where each stored version's files are (shared with the raw download fast path in serve.ts) */
+  stored?: StoredVersionCache;
   log: {
     error(obj: object, msg: string): void;
     warn(obj: object, msg: string): void;
@@ -67,7 +69,7 @@ type Env = { Bindings: { incoming?: import('node:http').IncomingMessage; outgoin
 export function createApp(deps: AppDeps): Hono<Env> {
   const { config, repo, blobs, cache, downloads, packages, log } = deps;
   const staticUrls = new FeedUrls(config.baseUrl);
-  const stored = new StoredVersionCache(repo, cache);
+  const stored = deps.stored ?? new StoredVersionCache((id, key) => repo.getStoredVersion(id, key), cache);
 
   // Paths are matched case-insensitively (§10 rule 3); ids and versions are lower-cased anyway.
   const app = new Hono<Env>({ getPath: (req) => lowerPath(req.url) });
@@ -169,8 +171,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/v3/flatcontainer/:id/index.json', (c) => {
     const lowerId = idParam(c);
     return document(c, lowerId, async () => {
-      const records = await repo.getRecords(lowerId);
-      return records.length ? buildVersionsList(records) : null;
+      // only ids and versions: a 5,000-version id must not cost 5,000 whole rows
+      return buildVersionsList(await repo.getVersionSummaries(lowerId));
     }, { notFound: `Package ${lowerId} was not found.` });
   });
   app.get('/v3/flatcontainer/:id/:version/:file', async (c) => {
@@ -259,7 +261,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/v3/dependencies/:id/index.json', (c) => {
     const lowerId = idParam(c);
     return document(c, lowerId, async (urls) => {
-      const records = await repo.getListedRecords(lowerId);
+      const records = await repo.getDependencyRecords(lowerId);
       return records.length ? buildDependenciesIndex(records[0].id, records, urls) : null;
     }, { notFound: `Package ${lowerId} was not found.` });
   });
@@ -267,7 +269,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const lowerId = idParam(c);
     const upper = c.req.param('upper').slice(0, -'.json'.length);
     return document(c, lowerId, async (urls) => {
-      const records = await repo.getListedRecords(lowerId);
+      const records = await repo.getDependencyRecords(lowerId);
       return records.length ? buildDependenciesPage(records[0].id, records, c.req.param('lower'), upper, urls) : null;
     }, { notFound: `Page ${c.req.param('lower')}/${upper} of ${lowerId} was not found.` });
   });
@@ -342,28 +344,6 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   return app;
-}
-
-/** Small cache of "where are this version's files", dropped with the id's documents. */
-class StoredVersionCache {
-  private readonly map = new Map<string, StoredVersion>();
-  constructor(
-    private readonly repo: PackageRepository,
-    private readonly cache: DocumentCache,
-  ) {}
-  async get(lowerId: string, key: string): Promise<StoredVersion | null> {
-    const k = `${lowerId}/${key}`;
-    const hit = this.map.get(k);
-    if (hit) return hit;
-    const generation = this.cache.generation(lowerId);
-    const found = await this.repo.getStoredVersion(lowerId, key);
-    // only versions that exist are remembered; files of a stored version never change
-    if (found && this.cache.generation(lowerId) === generation) {
-      if (this.map.size > 100_000) this.map.clear();
-      this.map.set(k, found);
-    }
-    return found;
-  }
 }
 
 /** Sends a cached document with ETag/304 and gzip negotiation. */

@@ -14,9 +14,9 @@ import pino from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/connection.ts';
 import { PackageRepository } from '../db/packages.ts';
 import { createApp } from './app.ts';
-import { serveCached } from './fast-path.ts';
-import { FsBlobStore } from './blob-store.ts';
-import { DocumentCache } from './cache.ts';
+import { serveCached, serveStoredFile } from './fast-path.ts';
+import { FsBlobStore, type BlobName } from './blob-store.ts';
+import { DocumentCache, StoredVersionCache } from './cache.ts';
 import { embeddedDbDir, packagesDir, type Config } from './config.ts';
 import { DownloadCounter } from './downloads.ts';
 import { PackageService } from './ingest.ts';
@@ -60,33 +60,26 @@ export async function startServer(
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503, { 'Retry-After': '1' }).end('Starting.');
   };
-  // Requests in flight per connection: stop() closes a connection as soon as it has none.
-  const inFlight = new Map<Socket, number>();
-  const responses = new Set<ServerResponse>();
+  // Open connections. Per request nothing is recorded (a cached read costs a few µs, and bookkeeping
+  // per request was 20-35 % of it); at stop() each socket's answer in progress is looked up instead.
+  const sockets = new Set<Socket>();
   let draining = false;
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
-    const socket = req.socket;
-    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
-    responses.add(res);
-    res.once('close', () => {
-      responses.delete(res);
-      if (!inFlight.has(socket)) return;
-      const left = inFlight.get(socket)! - 1;
-      inFlight.set(socket, left);
-      if (draining && left === 0) socket.end();
-    });
     // while stopping, every answer tells the client not to reuse the connection
     if (draining) res.shouldKeepAlive = false;
-    const refusal = refuseTarget(req.url ?? '/');
-    if (refusal !== null) {
-      plainText(res, 400, refusal);
-      return;
+    const target = req.url ?? '/';
+    if (target.includes('%') || target.includes('/.') || target.includes('\\')) {
+      const refusal = refuseTarget(target);
+      if (refusal !== null) {
+        plainText(res, 400, refusal);
+        return;
+      }
     }
     handle(req, res);
   });
   server.on('connection', (socket: Socket) => {
-    inFlight.set(socket, 0);
-    socket.once('close', () => inFlight.delete(socket));
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   server.maxHeadersCount = 200;
@@ -107,7 +100,13 @@ export async function startServer(
   downloads.start();
   const clock = opts.clock ?? (() => new Date());
   const packages = new PackageService({ repo, blobs, cache, clock, log });
-  const app = createApp({ config, repo, blobs, cache, downloads, packages, log });
+  const stored = new StoredVersionCache((id, key) => repo.getStoredVersion(id, key), cache);
+  const app = createApp({ config, repo, blobs, cache, downloads, packages, stored, log });
+  const storedFiles = {
+    stored,
+    cachedBlob: (key: string, name: BlobName) => blobs.cached(key, name),
+    countDownload: (id: string, key: string) => downloads.count(id, key),
+  };
 
   const honoListener = getRequestListener(app.fetch as any, {
     errorHandler: (err) => {
@@ -118,6 +117,7 @@ export async function startServer(
   const cachedBase = config.baseUrlConfigured || !config.trustProxy ? config.baseUrl : null;
   handle = (req, res) => {
     if (cachedBase !== null && serveCached(req, res, cache, cachedBase)) return;
+    if (serveStoredFile(req, res, storedFiles)) return;
     void honoListener(req, res);
   };
   log.info(
@@ -129,20 +129,24 @@ export async function startServer(
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      log.info({ inFlight: [...inFlight.values()].reduce((a, b) => a + b, 0) }, 'stopping: draining in-flight requests');
+      log.info({ connections: sockets.size }, 'stopping: draining in-flight requests');
       draining = true;
       await new Promise<void>((resolve) => {
         const deadline = setTimeout(() => {
-          log.warn({ connections: inFlight.size, drainTimeoutMs }, 'requests still in flight after the drain timeout; closing their connections');
+          log.warn({ connections: sockets.size, drainTimeoutMs }, 'requests still in flight after the drain timeout; closing their connections');
           server.closeAllConnections();
         }, drainTimeoutMs);
         server.close(() => {
           clearTimeout(deadline);
           resolve();
         });
-        // idle keep-alive connections go now; busy ones as soon as their last response is sent
-        for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
-        for (const [socket, n] of inFlight) if (n === 0) socket.end();
+        // idle keep-alive connections go now; busy ones as soon as their answer in progress is sent
+        for (const socket of sockets) {
+          const res = answerInProgress(socket);
+          if (!res) socket.end();
+          else if (!res.headersSent) res.shouldKeepAlive = false;
+          else res.once('finish', () => socket.end());
+        }
       });
       await downloads.stop();
       await db.close();
@@ -173,9 +177,10 @@ export async function startServer(
  */
 async function cleanLeftovers(blobs: FsBlobStore, repo: PackageRepository, log: pino.Logger): Promise<void> {
   const temps = await blobs.cleanTemp();
-  const referenced = await repo.allBlobKeys();
+  const onDisk = await blobs.listKeys();
+  const referenced = await repo.referencedBlobKeys(onDisk);
   let orphans = 0;
-  for (const key of await blobs.listKeys()) {
+  for (const key of onDisk) {
     if (!referenced.has(key)) {
       await blobs.remove(key);
       orphans++;
@@ -201,6 +206,15 @@ export function refuseTarget(target: string): string | null {
     return 'The request path has a "." or ".." segment; Galleon URLs never do.';
   }
   return null;
+}
+
+/**
+ * The response a connection is writing, or null when it is idle: Node keeps it as the socket's
+ * `_httpMessage` (what its own `server.closeIdleConnections()` reads).
+ */
+function answerInProgress(socket: Socket): ServerResponse | null {
+  const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return res && !res.writableFinished ? res : null;
 }
 
 function plainText(res: ServerResponse, status: number, message: string): void {
