@@ -5,6 +5,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
 import type { VersionSummary } from '../feed/registration.ts';
+import type { DependencyRecord } from '../feed/dependencies.ts';
 import type { Database } from './connection.ts';
 import { packageRegistrations, packageVersions } from './schema.ts';
 
@@ -191,6 +192,28 @@ export class PackageRepository {
       .where(eq(packageVersions.lowerId, lowerId));
   }
 
+  /**
+   * The listed versions of one id with only the fields the dependency-only hive reads (id, version,
+   * module manifest spelling, script flag, dependency groups, edit times), in no order; [] for an
+   * unknown id. A 5,000-version id costs a fraction of whole rows (no descriptions, tags, readmes flags…).
+   */
+  async getDependencyRecords(lowerId: string): Promise<DependencyRecord[]> {
+    return this.db
+      .select({
+        id: packageRegistrations.id,
+        version: packageVersions.version,
+        created: packageVersions.created,
+        lastEdited: packageVersions.lastEdited,
+        listed: packageVersions.listed,
+        moduleVersion: packageVersions.moduleVersion,
+        isScript: packageVersions.isScript,
+        dependencyGroups: packageVersions.dependencyGroups,
+      })
+      .from(packageVersions)
+      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
+      .where(and(eq(packageVersions.lowerId, lowerId), eq(packageVersions.listed, true))) as Promise<DependencyRecord[]>;
+  }
+
   /** Whole records of the given versions (lower-cased normalized keys) of one id, in no order. */
   async getRecordsByKeys(lowerId: string, versionKeys: string[]): Promise<PackageRecord[]> {
     if (versionKeys.length === 0) return [];
@@ -266,6 +289,33 @@ export class PackageRepository {
   async allBlobKeys(): Promise<Set<string>> {
     const rows = await this.db.select({ k: packageVersions.blobKey }).from(packageVersions);
     return new Set(rows.map((r) => r.k));
+  }
+
+  /**
+   * Which of `keys` (blob keys found in the blob store, `<lower id>/<version key>/<upload id>`) a row
+   * references. Looks the keys up by primary key, 500 identities a query, so start-up clean-up costs
+   * in proportion to the files on disk, never loads every row of a big gallery.
+   *
+   * @returns the subset of `keys` that some version row names as its blob key
+   */
+  async referencedBlobKeys(keys: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const wanted = new Set(keys);
+    const pairs: [string, string][] = [];
+    for (const key of keys) {
+      const parts = key.split('/');
+      if (parts.length === 3) pairs.push([parts[0], parts[1]]);
+    }
+    for (let i = 0; i < pairs.length; i += 500) {
+      const chunk = pairs.slice(i, i + 500);
+      const rows = normalizeRows(
+        await this.db.execute(sql`
+          select blob_key from package_versions
+          where (lower_id, version_key) in (${sql.join(chunk.map(([id, v]) => sql`(${id}, ${v})`), sql`, `)})`),
+      );
+      for (const r of rows) if (wanted.has(String(r.blob_key))) found.add(String(r.blob_key));
+    }
+    return found;
   }
 
   /**

@@ -74,6 +74,16 @@ export interface SlimIndexJson {
   items: SlimPageJson[];
 }
 
+/**
+ * The fields of a version the dependency-only hive reads (db/packages.ts `getDependencyRecords` selects
+ * just these, far cheaper than whole records for ids with thousands of versions); a whole
+ * `PackageRecord` fits too.
+ */
+export type DependencyRecord = Pick<
+  PackageRecord,
+  'id' | 'version' | 'created' | 'lastEdited' | 'listed' | 'moduleVersion' | 'isScript' | 'dependencyGroups'
+>;
+
 /** Paging knobs of the dependency-only hive; tests may shrink them. */
 export interface DependencyPagingOptions {
   /** Versions per page. Default {@link DEPENDENCY_PAGE_SIZE}. */
@@ -84,7 +94,7 @@ export interface DependencyPagingOptions {
 
 /** The page plan of the dependency-only hive: pages ascending; the last `inlinedCount` pages are inlined. */
 export interface DependencyPlan {
-  pages: PlannedPage[];
+  pages: PlannedPage<DependencyRecord>[];
   /** Number of pages, counted from the newest, that are inlined in the index. */
   inlinedCount: number;
 }
@@ -98,7 +108,7 @@ export interface DependencyPlan {
  * @returns `{ pages: [], inlinedCount: 0 }` when no version is listed
  * @throws FeedDocumentError when the records belong to more than one package id
  */
-export function planDependencyPages(records: readonly PackageRecord[], opts: DependencyPagingOptions = {}): DependencyPlan {
+export function planDependencyPages(records: readonly DependencyRecord[], opts: DependencyPagingOptions = {}): DependencyPlan {
   assertSingleId(records);
   const size = opts.pageSize ?? DEPENDENCY_PAGE_SIZE;
   const inlineMax = opts.inlineMax ?? DEPENDENCY_INLINE_MAX;
@@ -125,7 +135,7 @@ export function planDependencyPages(records: readonly PackageRecord[], opts: Dep
  * - `tags`: `["ItemType:Script"]` for PowerShell scripts (ModuleFast refuses them), else `[]`,
  * - `dependencyGroups`: exactly one group, no `targetFramework`, see {@link mergeDependencies}.
  */
-export function buildDependencyLeaf(record: PackageRecord, urls: FeedUrls): SlimLeafJson {
+export function buildDependencyLeaf(record: DependencyRecord, urls: FeedUrls): SlimLeafJson {
   return {
     packageContent: packageContentUrl(record, urls),
     catalogEntry: {
@@ -146,7 +156,7 @@ export function buildDependencyLeaf(record: PackageRecord, urls: FeedUrls): Slim
  * that version has to satisfy every group's constraint; if the ranges cannot be parsed (e.g. floating) or
  * do not intersect, the range of the first appearance is kept. Empty ranges become "(, )".
  */
-export function mergeDependencies(record: PackageRecord): SlimDependencyJson[] {
+export function mergeDependencies(record: Pick<PackageRecord, 'dependencyGroups'>): SlimDependencyJson[] {
   const byId = new Map<string, { id: string; ranges: string[] }>();
   for (const group of record.dependencyGroups) {
     for (const d of group.dependencies) {
@@ -210,7 +220,7 @@ export function intersectRanges(ranges: readonly string[]): string | null {
  */
 export function buildDependenciesIndex(
   id: string,
-  records: readonly PackageRecord[],
+  records: readonly DependencyRecord[],
   urls: FeedUrls,
   opts: DependencyPagingOptions = {},
 ): SlimIndexJson | null {
@@ -248,7 +258,7 @@ export function buildDependenciesIndex(
  */
 export function buildDependenciesPage(
   id: string,
-  records: readonly PackageRecord[],
+  records: readonly DependencyRecord[],
   lower: string,
   upper: string,
   urls: FeedUrls,

@@ -146,7 +146,7 @@ export function displayVersion(record: PackageRecord, fallback: string): string 
  * must occur; the flat-container route resolves versions case- and normalization-insensitively, so the
  * URL still downloads. Everything else gets the ordinary lower-case normalized flat-container URL.
  */
-export function packageContentUrl(record: PackageRecord, urls: FeedUrls): string {
+export function packageContentUrl(record: Pick<PackageRecord, 'id' | 'version' | 'moduleVersion'>, urls: FeedUrls): string {
   if (record.moduleVersion === null) return urls.nupkg(record.id, record.version);
   const v = record.moduleVersion;
   const normalized = NuGetVersion.tryParse(v)?.toNormalizedString() ?? record.version;
