@@ -16,8 +16,9 @@ import { downloads } from './scenarios/downloads.ts';
 import { pushes } from './scenarios/pushes.ts';
 import { scale } from './scenarios/scale.ts';
 import { soak } from './scenarios/soak.ts';
+import { az } from './scenarios/az.ts';
 
-const SCENARIOS: Scenario[] = [hotReads, downloads, pushes, scale, soak];
+const SCENARIOS: Scenario[] = [hotReads, downloads, pushes, scale, az, soak];
 
 const HELP = `npm run bench -- [scenario…] [options]
 
@@ -26,7 +27,8 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.summary}${s.inDefaultRun ? ''
 
 Options:
   --duration <s>      seconds of load per measured run (default 2)
-  --rounds <n>        rounds per comparison, Galleon and baseline alternating (default 5, minimum 3)
+  --rounds <n>        rounds per comparison, Galleon and baseline alternating (default 5, minimum 3;
+                      az: rounds per hive, the hives alternating)
   --connections <n>   hot-read connections (default 32)
   --minutes <m>       soak length (default 10)
   --soak-db <kind>    soak database: embedded or postgres (default postgres when available)
