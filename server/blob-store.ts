@@ -24,6 +24,12 @@ export interface BlobStore {
   moveIn(key: string, name: BlobName, tempPath: string): Promise<void>;
   /** writes bytes under `key/name` (durable when it resolves) */
   write(key: string, name: BlobName, bytes: Buffer): Promise<void>;
+  /**
+   * Stores every file of a new version under a fresh `key` at once (the push path): bytes are written
+   * and temp files moved in concurrently, durable when it resolves (files, their folder and every
+   * folder created for the key). `key` must be new (newBlobKey); nothing is replaced.
+   */
+  storeFiles(key: string, files: readonly StoredFileInput[]): Promise<void>;
   /** size in bytes, or null when absent */
   size(key: string, name: BlobName): Promise<number | null>;
   /** a read stream of the file's bytes, or null when absent */
@@ -35,6 +41,9 @@ export interface BlobStore {
   /** removes leftover temp files of interrupted uploads; returns how many */
   cleanTemp(): Promise<number>;
 }
+
+/** One file of {@link BlobStore.storeFiles}: its bytes, or a finished temp file to move in. */
+export type StoredFileInput = { name: BlobName; bytes: Buffer } | { name: BlobName; tempPath: string };
 
 /** Creates a blob key for a new upload of (lower id, version key). */
 export function newBlobKey(lowerId: string, versionKey: string): string {
@@ -108,6 +117,43 @@ export class FsBlobStore implements BlobStore {
     const tmp = this.tempPath();
     await writeFile(tmp, bytes);
     await this.moveIn(key, name, tmp);
+  }
+
+  /**
+   * Creates the key's folder, writes/moves every file into it concurrently (each fsynced), then
+   * fsyncs the key's folder and the parent of every folder `mkdir` created, so that a power loss after
+   * it resolves cannot lose a file the database row will name. One round of concurrent fsyncs instead
+   * of a sequential write → fsync → rename → fsync per file.
+   *
+   * @throws when a file exists already under `key` (a key is never reused) or on any I/O error; the
+   *         caller removes the key (ingest.ts does on every failure)
+   */
+  async storeFiles(key: string, files: readonly StoredFileInput[]): Promise<void> {
+    const dir = this.path(key);
+    const firstCreated = await mkdir(dir, { recursive: true });
+    await Promise.all(
+      files.map(async (f) => {
+        const target = join(dir, f.name);
+        if ('bytes' in f) {
+          const h = await open(target, 'wx');
+          try {
+            await h.writeFile(f.bytes);
+            await h.sync();
+          } finally {
+            await h.close();
+          }
+        } else {
+          await fsyncFile(f.tempPath);
+          await rename(f.tempPath, target);
+        }
+      }),
+    );
+    // the key's folder holds the new entries; each created folder is a new entry of its parent
+    const dirs = [dir];
+    if (firstCreated) {
+      for (let d = dir; d.length >= firstCreated.length && d !== dirname(d); d = dirname(d)) dirs.push(dirname(d));
+    }
+    await Promise.all([...new Set(dirs)].map((d) => fsyncDir(d)));
   }
 
   async size(key: string, name: BlobName): Promise<number | null> {

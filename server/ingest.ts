@@ -12,7 +12,7 @@ import { readModuleManifest } from '../feed/psd1.ts';
 import { NuGetVersion, versionKey as toVersionKey } from '../feed/version.ts';
 import type { PackageRecord } from '../feed/types.ts';
 import { DuplicatePackageError, type NewPackageVersion, type PackageRepository } from '../db/packages.ts';
-import { newBlobKey, type BlobStore } from './blob-store.ts';
+import { newBlobKey, type BlobStore, type StoredFileInput } from './blob-store.ts';
 import type { DocumentCache } from './cache.ts';
 import { HttpError } from './errors.ts';
 import type { ReceivedUpload } from './upload.ts';
@@ -62,10 +62,13 @@ export class PackageService {
       const row = buildRow(inspection, upload, now, (msg) => log.warn({ id: manifest.id }, msg));
       blobKey = newBlobKey(lowerId, versionKey);
       row.blobKey = blobKey;
-      await blobs.write(blobKey, 'package.nuspec', inspection.nuspecBytes);
-      if (inspection.readme) await blobs.write(blobKey, 'readme', inspection.readme);
-      if (inspection.icon) await blobs.write(blobKey, 'icon', inspection.icon);
-      await blobs.moveIn(blobKey, 'package.nupkg', upload.path);
+      const files: StoredFileInput[] = [
+        { name: 'package.nuspec', bytes: inspection.nuspecBytes },
+        { name: 'package.nupkg', tempPath: upload.path },
+      ];
+      if (inspection.readme) files.push({ name: 'readme', bytes: inspection.readme });
+      if (inspection.icon) files.push({ name: 'icon', bytes: inspection.icon });
+      await blobs.storeFiles(blobKey, files);
       const id = await repo.insertVersion(row);
       cache.invalidate(lowerId);
       cache.invalidate(GLOBAL_CACHE_TAG);
