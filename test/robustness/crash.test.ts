@@ -1,8 +1,8 @@
 /**
  * Crash safety (issue 4): `galleon serve` runs in a child process on a fixed data folder and database
  * and is SIGKILLed at random moments while a stream of pushes is running, then restarted. Every push
- * that was acknowledged with 201 must be intact (listed in the flat container and the registration,
- * downloads byte-identical); a push whose answer was lost may have committed or not, but never
+ * that was acknowledged with 201 must be intact (listed in the flat container, the registration, the
+ * dependency-only hive and search; nupkg byte-identical, nuspec served); a push whose answer was lost may have committed or not, but never
  * partially: it is either fully there or fully absent. Start-up removes temp files and blob folders
  * without a row. Runs on every backend of `backends()`.
  */
@@ -25,25 +25,35 @@ const WORKERS = 4;
 
 type Outcome = 'acknowledged' | 'unknown';
 
-/** What the feed shows for one id: flat container versions and registration leaves (pages followed). */
-async function listings(base: string): Promise<{ flat: Set<string>; registration: Set<string> }> {
+/** Leaf versions of a registration-shaped index (full or dependency-only hive), linked pages followed. */
+async function leafVersions(indexUrl: string): Promise<Set<string>> {
+  const versions = new Set<string>();
+  const res = await fetch(indexUrl);
+  if (res.status === 404) return versions;
+  expect(res.status, indexUrl).toBe(200);
+  for (const page of ((await res.json()) as any).items) {
+    let items = page.items;
+    if (!items) {
+      const p = await fetch(page['@id']);
+      expect(p.status, page['@id']).toBe(200);
+      items = ((await p.json()) as any).items;
+    }
+    for (const leaf of items) versions.add(leaf.catalogEntry.version.toLowerCase());
+  }
+  return versions;
+}
+
+/** What every document shows for one id: flat container, registration, dependency-only hive and search. */
+async function listings(base: string): Promise<Record<'flat' | 'registration' | 'dependencies' | 'search', Set<string>>> {
   const flatRes = await fetch(`${base}/v3/flatcontainer/${LOWER}/index.json`);
   const flat = new Set<string>(flatRes.status === 404 ? [] : ((await flatRes.json()) as any).versions);
-  const registration = new Set<string>();
-  const regRes = await fetch(`${base}/v3/registration/${LOWER}/index.json`);
-  if (regRes.status !== 404) {
-    expect(regRes.status).toBe(200);
-    for (const page of ((await regRes.json()) as any).items) {
-      let items = page.items;
-      if (!items) {
-        const p = await fetch(page['@id']);
-        expect(p.status, page['@id']).toBe(200);
-        items = ((await p.json()) as any).items;
-      }
-      for (const leaf of items) registration.add(leaf.catalogEntry.version.toLowerCase());
-    }
-  }
-  return { flat, registration };
+  const registration = await leafVersions(`${base}/v3/registration/${LOWER}/index.json`);
+  const dependencies = await leafVersions(`${base}/v3/dependencies/${LOWER}/index.json`);
+  const searchRes = await fetch(`${base}/v3/search?q=packageid:${LOWER}&prerelease=true&semVerLevel=2.0.0`);
+  expect(searchRes.status).toBe(200);
+  const hit = ((await searchRes.json()) as any).data[0];
+  const search = new Set<string>(hit ? hit.versions.map((v: any) => String(v.version).toLowerCase()) : []);
+  return { flat, registration, dependencies, search };
 }
 
 async function download(base: string, version: string): Promise<{ status: number; bytes: Buffer }> {
@@ -108,14 +118,20 @@ describe.each(backends())('crash safety (%s database)', (backend) => {
 
   /** every acknowledged push intact; every unacknowledged one fully there or fully absent; nothing else */
   async function verify(base: string): Promise<{ committedWithoutAnswer: number }> {
-    const { flat, registration } = await listings(base);
+    const docs = await listings(base);
+    const { flat, registration } = docs;
     let committedWithoutAnswer = 0;
     for (const pkg of packages.slice(0, next)) {
       const outcome = outcomes.get(pkg.version);
       const got = await download(base, pkg.version);
-      const state = `${pkg.version} (${outcome}): flat=${flat.has(pkg.version)} registration=${registration.has(pkg.version)} download=${got.status}`;
-      const fullyThere = flat.has(pkg.version) && registration.has(pkg.version) && got.status === 200 && got.bytes.equals(pkg.bytes);
-      const fullyAbsent = !flat.has(pkg.version) && !registration.has(pkg.version) && got.status === 404;
+      const nuspec = await fetch(`${base}/v3/flatcontainer/${LOWER}/${pkg.version}/${LOWER}.nuspec`);
+      const nuspecText = await nuspec.text();
+      const shown = Object.entries(docs).map(([doc, versions]) => `${doc}=${versions.has(pkg.version)}`);
+      const state = `${pkg.version} (${outcome}): ${shown.join(' ')} download=${got.status} nuspec=${nuspec.status}`;
+      const inEvery = Object.values(docs).every((versions) => versions.has(pkg.version));
+      const inNone = Object.values(docs).every((versions) => !versions.has(pkg.version));
+      const fullyThere = inEvery && got.status === 200 && got.bytes.equals(pkg.bytes) && nuspec.status === 200 && nuspecText.includes(`<version>${pkg.version}</version>`);
+      const fullyAbsent = inNone && got.status === 404 && nuspec.status === 404;
       if (outcome === 'acknowledged') expect(fullyThere, state).toBe(true);
       else {
         expect(fullyThere || fullyAbsent, state).toBe(true);
@@ -128,6 +144,7 @@ describe.each(backends())('crash safety (%s database)', (backend) => {
     const attempted = new Set(packages.slice(0, next).map((p) => p.version));
     expect([...flat].filter((v) => !attempted.has(v))).toEqual([]);
     expect([...registration].filter((v) => !attempted.has(v))).toEqual([]);
+    expect([...docs.dependencies, ...docs.search].filter((v) => !attempted.has(v))).toEqual([]);
     return { committedWithoutAnswer };
   }
 
