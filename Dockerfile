@@ -1,8 +1,15 @@
 # Galleon: small non-root image. Build: docker build -t galleon .
-FROM node:20-bookworm-slim AS deps
+# Build stage: install everything, compile the sources to dist/ (`npm ci` runs `prepare` = bin/build.js),
+# then drop the development packages.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY feed ./feed
+COPY db ./db
+COPY server ./server
+COPY client ./client
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
@@ -10,13 +17,15 @@ ENV NODE_ENV=production \
     PORT=5555 \
     GALLEON_DATA_DIR=/data
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
-COPY bin ./bin
-COPY feed ./feed
-COPY db ./db
-COPY server ./server
-COPY client ./client
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/package.json ./
+# sources stay beside dist/: bin/galleon.js runs dist/ while it is current, the sources through tsx otherwise
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/feed ./feed
+COPY --from=build /app/db ./db
+COPY --from=build /app/server ./server
+COPY --from=build /app/client ./client
+COPY --from=build /app/dist ./dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

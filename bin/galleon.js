@@ -1,8 +1,31 @@
 #!/usr/bin/env node
-// Entry point of the `galleon` command: loads the TypeScript sources through tsx (no build step).
-import { register } from 'tsx/esm/api';
+// Entry point of the `galleon` command. Runs the compiled JavaScript in dist/ when `npm run build`
+// (run by `npm ci` as `prepare`) made it from the current sources, else the TypeScript sources
+// through tsx, so an edited checkout never runs stale code (bin/build.js).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { newestSourceMtime } from './source-stamp.js';
 
-register();
-const { main } = await import('../server/cli.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function builtIsCurrent() {
+  if (process.env.GALLEON_FROM_SOURCE === '1') return false;
+  try {
+    const { sourceMtimeMs } = JSON.parse(readFileSync(join(root, 'dist', 'build.json'), 'utf8'));
+    return typeof sourceMtimeMs === 'number' && newestSourceMtime(root) <= sourceMtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+let main;
+if (builtIsCurrent()) {
+  ({ main } = await import('../dist/server/cli.js'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../server/cli.ts'));
+}
 const code = await main(process.argv.slice(2));
 if (code >= 0) process.exitCode = code;
