@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -65,7 +66,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   if (options.embeddedDir) mkdirSync(options.embeddedDir, { recursive: true });
-  const client = options.embeddedDir ? new PGlite(options.embeddedDir) : new PGlite();
+  // pg_trgm backs the search indexes of migration 0001 (PostgreSQL ships it in contrib)
+  const extensions = { pg_trgm };
+  const client = options.embeddedDir ? new PGlite(options.embeddedDir, { extensions }) : new PGlite({ extensions });
   await client.waitReady;
   const pgliteDb = drizzlePglite(client, { schema });
   // PGlite is one process's database; the lock still documents intent and guards re-entrant starts

@@ -2,7 +2,7 @@
  * Repository for the package aggregate (package ids and their versions). All SQL about packages
  * lives here; callers get `PackageRecord`s (feed/types.ts) and typed errors.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
 import type { VersionSummary } from '../feed/registration.ts';
 import type { DependencyRecord } from '../feed/dependencies.ts';
@@ -118,7 +118,10 @@ export class PackageRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Inserts a new version (and its package id on first push) in one transaction.
+   * Inserts a new version (and its package id on first push) in one transaction, and rewrites the
+   * id's search documents (package_search, one row per filter variant) in the same transaction.
+   * The id's registration row is locked first, so pushes and list changes of one id refresh its
+   * documents one after another (each refresh sees the others' committed versions).
    *
    * @returns the package id with its registered casing (the first push's casing wins, §8.3)
    * @throws DuplicatePackageError when the identity exists already (the primary key decides races)
@@ -131,12 +134,14 @@ export class PackageRepository {
           .insert(packageRegistrations)
           .values({ lowerId, id: row.id, created: row.created })
           .onConflictDoNothing();
-        const { id: _display, ...rest } = row;
-        await tx.insert(packageVersions).values({ ...rest, lowerId, downloads: 0 });
         const [reg] = await tx
           .select({ id: packageRegistrations.id })
           .from(packageRegistrations)
-          .where(eq(packageRegistrations.lowerId, lowerId));
+          .where(eq(packageRegistrations.lowerId, lowerId))
+          .for('update');
+        const { id: _display, ...rest } = row;
+        await tx.insert(packageVersions).values({ ...rest, lowerId, downloads: 0 });
+        await refreshSearchDocuments(tx as unknown as Database, lowerId);
         return reg.id;
       });
     } catch (err) {
@@ -255,20 +260,36 @@ export class PackageRepository {
   }
 
   /**
-   * Unlists or relists one version (§2.2).
+   * Unlists or relists one version (§2.2) and rewrites the id's search documents in the same
+   * transaction (unlisting the latest version makes the previous listed one the document; unlisting
+   * every version of a variant removes that variant's row, so the id no longer appears in search).
    *
    * @returns false when the identity is unknown
    */
   async setListed(lowerId: string, versionKey: string, listed: boolean, now: Date): Promise<boolean> {
-    const rows = await this.db
-      .update(packageVersions)
-      .set({ listed, lastEdited: now })
-      .where(and(eq(packageVersions.lowerId, lowerId), eq(packageVersions.versionKey, versionKey)))
-      .returning({ k: packageVersions.versionKey });
-    return rows.length > 0;
+    return this.db.transaction(async (tx) => {
+      // the version row first, then the registration: the order addDownloads takes its locks in
+      const rows = await tx
+        .update(packageVersions)
+        .set({ listed, lastEdited: now })
+        .where(and(eq(packageVersions.lowerId, lowerId), eq(packageVersions.versionKey, versionKey)))
+        .returning({ k: packageVersions.versionKey });
+      if (rows.length === 0) return false;
+      await tx
+        .select({ one: sql<number>`1` })
+        .from(packageRegistrations)
+        .where(eq(packageRegistrations.lowerId, lowerId))
+        .for('update');
+      await refreshSearchDocuments(tx as unknown as Database, lowerId);
+      return true;
+    });
   }
 
-  /** Adds buffered download counts: key is `${lowerId}/${versionKey}`. */
+  /**
+   * Adds buffered download counts (key `${lowerId}/${versionKey}`, value a count ≥ 1) to the
+   * versions, to their ids' `total_downloads` and to the ids' search documents (the ranking of
+   * §6 search), in one transaction. Keys of unknown versions are ignored.
+   */
   async addDownloads(counts: Map<string, number>): Promise<void> {
     if (counts.size === 0) return;
     const entries = [...counts];
@@ -279,10 +300,28 @@ export class PackageRepository {
       }),
       sql`, `,
     );
-    await this.db.execute(sql`
-      update package_versions as v set downloads = v.downloads + c.n
-      from (values ${values}) as c(lower_id, version_key, n)
-      where v.lower_id = c.lower_id and v.version_key = c.version_key`);
+    await this.db.transaction(async (tx) => {
+      const touched = normalizeRows(
+        await tx.execute(sql`
+          with c(lower_id, version_key, n) as (values ${values}),
+          u as (
+            update package_versions as v set downloads = v.downloads + c.n
+            from c
+            where v.lower_id = c.lower_id and v.version_key = c.version_key
+            returning v.lower_id, c.n
+          )
+          update package_registrations as r set total_downloads = r.total_downloads + s.n
+          from (select lower_id, sum(n)::bigint as n from u group by lower_id) s
+          where r.lower_id = s.lower_id
+          returning r.lower_id`),
+      ).map((r) => String(r.lower_id));
+      if (touched.length === 0) return;
+      // a statement of its own: it sees search rows a concurrent push committed while this waited
+      await tx.execute(sql`
+        update package_search as p set total_downloads = r.total_downloads
+        from package_registrations r
+        where r.lower_id = p.lower_id and r.lower_id in (${sql.join(touched.map((x) => sql`${x}`), sql`, `)})`);
+    });
   }
 
   /** Every blob key referenced by a row (for start-up cleanup of orphan blobs). */
@@ -319,39 +358,33 @@ export class PackageRepository {
   }
 
   /**
-   * Search (§6.1): one hit per package id that has at least one listed version matching every
-   * filter, most downloaded first, then by id.
+   * Search (§6.1) over the per-id search documents (package_search): one hit per package id whose
+   * document for the requested variant (prerelease allowed × SemVer 2 allowed) matches every filter;
+   * most downloaded first (the id's total_downloads over all versions), then by lower-cased id.
+   * Free-text terms match the latest listed visible version only (id, title, summary, description,
+   * tags), as on nuget.org; `id:`/`packageid:` the id; `author:`, `owner:`, `title:`, `description:`,
+   * `summary:`, `tags:`, `packageType` and `version:` match when any listed visible version does.
+   * Unlisted versions never match.
    *
-   * @returns the page of lower-cased ids and the total number of matching ids
+   * @returns the page (`skip`/`take`) of lower-cased ids and the exact number of matching ids
    */
   async search(f: SearchFilter): Promise<{ lowerIds: string[]; totalHits: number }> {
-    const where = this.versionConditions(f);
-    const rows = (await this.db.execute(sql`
-      select lower_id, count(*) over () as total
-      from (
-        select v.lower_id, sum(v.downloads) as downloads
-        from package_versions v
+    const where = documentConditions(f);
+    const list = normalizeRows(
+      await this.db.execute(sql`
+        select s.lower_id from package_search s
         where ${where}
-        group by v.lower_id
-      ) m
-      order by m.downloads desc, m.lower_id
-      limit ${f.take} offset ${f.skip}`)) as unknown;
-    const list = normalizeRows(rows);
-    if (list.length === 0 && f.skip > 0) {
-      const total = await this.countMatching(f);
-      return { lowerIds: [], totalHits: total };
-    }
-    return {
-      lowerIds: list.map((r) => String(r.lower_id)),
-      totalHits: list.length ? Number(list[0].total) : 0,
-    };
+        order by s.total_downloads desc nulls last, s.lower_id
+        limit ${f.take} offset ${f.skip}`),
+    );
+    const lowerIds = list.map((r) => String(r.lower_id));
+    const totalHits =
+      f.skip === 0 && lowerIds.length < f.take ? lowerIds.length : await this.countDocuments(where);
+    return { lowerIds, totalHits };
   }
 
-  private async countMatching(f: SearchFilter): Promise<number> {
-    const where = this.versionConditions(f);
-    const rows = normalizeRows(
-      await this.db.execute(sql`select count(distinct v.lower_id) as n from package_versions v where ${where}`),
-    );
+  private async countDocuments(where: SQL): Promise<number> {
+    const rows = normalizeRows(await this.db.execute(sql`select count(*) as n from package_search s where ${where}`));
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -373,8 +406,11 @@ export class PackageRepository {
   }
 
   /**
-   * Autocomplete (§6.4): ids with a listed version whose id, or a dot/dash-separated part of it,
-   * starts with `prefix`.
+   * Autocomplete (§6.4): ids with a listed visible version (their search document of the variant
+   * exists, and matches `packageType` when given) whose lower-cased id, or a dot/dash-separated part
+   * of it, starts with `prefix` (case-insensitive; empty = every id), ordered by lower-cased id.
+   *
+   * @returns the page of ids in their registered casing and the exact number of matching ids
    */
   async autocompleteIds(
     prefix: string,
@@ -384,49 +420,75 @@ export class PackageRepository {
       terms: [], id: [], packageId: [], tags: [], author: [], title: [], description: [], summary: [], owner: [],
       version: [], prerelease: opts.prerelease, semVer2: opts.semVer2, packageType: opts.packageType, skip: 0, take: 0,
     };
-    const where = [this.versionConditions(f)];
+    const where = [documentConditions(f)];
     if (prefix) {
       const p = likeEscape(prefix.toLowerCase());
       where.push(
-        sql`(v.lower_id like ${p + '%'} or v.lower_id like ${'%.' + p + '%'} or v.lower_id like ${'%-' + p + '%'})`,
+        sql`(s.lower_id like ${p + '%'} or s.lower_id like ${'%.' + p + '%'} or s.lower_id like ${'%-' + p + '%'})`,
       );
     }
+    const cond = sql.join(where, sql` and `);
     const rows = normalizeRows(
       await this.db.execute(sql`
-        select r.id, count(*) over () as total
-        from (select distinct v.lower_id from package_versions v where ${sql.join(where, sql` and `)}) m
+        select r.id
+        from (select s.lower_id from package_search s where ${cond} order by s.lower_id limit ${opts.take} offset ${opts.skip}) m
         join package_registrations r on r.lower_id = m.lower_id
-        order by m.lower_id
-        limit ${opts.take} offset ${opts.skip}`),
+        order by m.lower_id`),
     );
-    return { ids: rows.map((r) => String(r.id)), totalHits: rows.length ? Number(rows[0].total) : 0 };
+    const totalHits =
+      opts.skip === 0 && rows.length < opts.take ? rows.length : await this.countDocuments(cond);
+    return { ids: rows.map((r) => String(r.id)), totalHits };
   }
+}
 
-  private versionConditions(f: SearchFilter) {
-    const conds = [sql`v.listed`];
-    if (!f.prerelease) conds.push(sql`not v.is_prerelease`);
-    if (!f.semVer2) conds.push(sql`not v.is_semver2`);
-    for (const t of f.terms) conds.push(sql`v.search_text like ${'%' + likeEscape(t) + '%'}`);
-    for (const t of f.id) conds.push(sql`v.lower_id like ${'%' + likeEscape(t) + '%'}`);
-    for (const t of f.packageId) conds.push(sql`v.lower_id = ${t}`);
-    for (const t of f.tags)
-      conds.push(sql`exists (select 1 from jsonb_array_elements_text(v.tags) tg where lower(tg) = ${t})`);
-    for (const t of f.author) conds.push(sql`lower(v.authors) like ${'%' + likeEscape(t) + '%'}`);
-    for (const t of f.title) conds.push(sql`lower(coalesce(v.title, '')) like ${'%' + likeEscape(t) + '%'}`);
-    for (const t of f.description) conds.push(sql`lower(v.description) like ${'%' + likeEscape(t) + '%'}`);
-    for (const t of f.summary) conds.push(sql`lower(coalesce(v.summary, '')) like ${'%' + likeEscape(t) + '%'}`);
-    for (const t of f.owner) conds.push(sql`lower(coalesce(v.owners, '')) like ${'%' + likeEscape(t) + '%'}`);
-    for (const t of f.version) conds.push(sql`v.version_key = ${t}`);
-    if (f.packageType) {
-      const pt = f.packageType.toLowerCase();
-      conds.push(
-        pt === 'dependency'
-          ? sql`(jsonb_array_length(v.package_types) = 0 or exists (select 1 from jsonb_array_elements(v.package_types) p where lower(p->>'name') = ${pt}))`
-          : sql`exists (select 1 from jsonb_array_elements(v.package_types) p where lower(p->>'name') = ${pt})`,
-      );
-    }
-    return sql.join(conds, sql` and `);
+/** package_search.variant for a filter: bit 1 = prereleases allowed, bit 2 = SemVer 2 allowed */
+function variantOf(prerelease: boolean, semVer2: boolean): number {
+  return (prerelease ? 1 : 0) | (semVer2 ? 2 : 0);
+}
+
+/** the WHERE clause over search documents `s` for a parsed query (all text already lower-cased) */
+function documentConditions(f: SearchFilter): SQL {
+  const conds = [sql`s.variant = ${variantOf(f.prerelease, f.semVer2)}`];
+  const contains = (t: string) => '%' + likeEscape(t) + '%';
+  for (const t of f.terms) conds.push(sql`s.search_text like ${contains(t)}`);
+  for (const t of f.id) conds.push(sql`s.lower_id like ${contains(t)}`);
+  for (const t of f.packageId) conds.push(sql`s.lower_id = ${t}`);
+  for (const t of f.tags) conds.push(sql`s.tags @> ${JSON.stringify([t])}::jsonb`);
+  for (const t of f.author) conds.push(sql`s.authors like ${contains(t)}`);
+  for (const t of f.title) conds.push(sql`s.title like ${contains(t)}`);
+  for (const t of f.description) conds.push(sql`s.description like ${contains(t)}`);
+  for (const t of f.summary) conds.push(sql`s.summary like ${contains(t)}`);
+  for (const t of f.owner) conds.push(sql`s.owners like ${contains(t)}`);
+  for (const t of f.version) {
+    // any listed visible version of the id, not only the document's: a per-version probe
+    const flags = [sql`v.listed`];
+    if (!f.prerelease) flags.push(sql`not v.is_prerelease`);
+    if (!f.semVer2) flags.push(sql`not v.is_semver2`);
+    conds.push(
+      sql`exists (select 1 from package_versions v where v.lower_id = s.lower_id and v.version_key = ${t} and ${sql.join(flags, sql` and `)})`,
+    );
   }
+  if (f.packageType) conds.push(sql`s.package_types @> ${JSON.stringify([f.packageType.toLowerCase()])}::jsonb`);
+  return sql.join(conds, sql` and `);
+}
+
+/**
+ * Rewrites the search documents (package_search rows, ≤ 4) of one id from its versions, through the
+ * view `package_search_source` (migration 0001). Call inside the transaction that changed the id's
+ * versions, after locking its registration row.
+ */
+const SEARCH_COLUMNS = sql.raw(
+  'lower_id, variant, version_key, search_text, authors, owners, title, description, summary, tags, package_types, total_downloads',
+);
+
+async function refreshSearchDocuments(db: Database, lowerId: string): Promise<void> {
+  // the view's estimates (set-returning jsonb functions) would make PostgreSQL JIT-compile a
+  // one-id query for hundreds of milliseconds
+  await db.execute(sql`set local jit = off`);
+  await db.execute(sql`delete from package_search where lower_id = ${lowerId}`);
+  await db.execute(sql`
+    insert into package_search (${SEARCH_COLUMNS})
+    select ${SEARCH_COLUMNS} from package_search_source where lower_id = ${lowerId}`);
 }
 
 /** drizzle's `execute` returns an array (postgres.js) or `{ rows }` (PGlite) */

@@ -13,6 +13,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
@@ -23,6 +24,8 @@ export const packageRegistrations = pgTable('package_registrations', {
   lowerId: text('lower_id').primaryKey(),
   id: text('id').notNull(),
   created: timestamp('created', { withTimezone: true, mode: 'date' }).notNull(),
+  /** downloads of every version of the id, unlisted included (nuget.org's totalDownloads); kept by addDownloads */
+  totalDownloads: bigint('total_downloads', { mode: 'number' }).notNull().default(0),
 });
 
 /** One row per stored package version. */
@@ -79,5 +82,49 @@ export const packageVersions = pgTable(
   (t) => [
     primaryKey({ columns: [t.lowerId, t.versionKey] }),
     index('package_versions_listed_idx').on(t.lowerId).where(sql`${t.listed}`),
+  ],
+);
+
+/**
+ * Search documents (§6): one row per package id and filter variant, as nuget.org keeps one search
+ * document per id per (prerelease allowed × SemVer 2 allowed). `variant` is a bit set: 1 = prereleases
+ * allowed, 2 = SemVer 2 allowed (0..3). The row describes the latest listed version visible in that
+ * variant (NuGet version order, §8.1); an id with no such version has no row for the variant.
+ *
+ * Rows are derived data: db/packages.ts rewrites one id's rows (from the view
+ * `package_search_source`, defined in migration 0001 and not known to drizzle-kit) in the transaction
+ * of every push and list/unlist, and addDownloads copies the registration's new total here. The
+ * text columns are lower-cased for matching only; results are built from package_versions.
+ *
+ * Migration 0001 also adds, when the pg_trgm extension can be created, trigram GIN indexes
+ * `package_search_text_trgm_idx` (search_text) and `package_search_id_trgm_idx` (lower_id) for the
+ * substring filters; they are hand-written there (conditional on the extension), not declared here.
+ */
+export const packageSearch = pgTable(
+  'package_search',
+  {
+    lowerId: text('lower_id')
+      .notNull()
+      .references(() => packageRegistrations.lowerId),
+    variant: smallint('variant').notNull(),
+    /** the version the document describes (lower-cased normalized, like package_versions.version_key) */
+    versionKey: text('version_key').notNull(),
+    searchText: text('search_text').notNull(),
+    /** lower-cased, one line per distinct value among the visible versions (likewise owners … summary) */
+    authors: text('authors').notNull(),
+    owners: text('owners').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    summary: text('summary').notNull(),
+    /** lower-cased tags of every visible version */
+    tags: jsonb('tags').$type<string[]>().notNull(),
+    /** lower-cased package type names of every visible version (`dependency` for one declaring none) */
+    packageTypes: jsonb('package_types').$type<string[]>().notNull(),
+    /** copy of package_registrations.total_downloads: the ranking key */
+    totalDownloads: bigint('total_downloads', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.lowerId, t.variant] }),
+    index('package_search_rank_idx').on(t.variant, t.totalDownloads.desc(), t.lowerId),
   ],
 );

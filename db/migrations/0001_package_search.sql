@@ -1,0 +1,100 @@
+CREATE TABLE "package_search" (
+	"lower_id" text NOT NULL,
+	"variant" smallint NOT NULL,
+	"version_key" text NOT NULL,
+	"search_text" text NOT NULL,
+	"authors" text NOT NULL,
+	"owners" text NOT NULL,
+	"title" text NOT NULL,
+	"description" text NOT NULL,
+	"summary" text NOT NULL,
+	"tags" jsonb NOT NULL,
+	"package_types" jsonb NOT NULL,
+	"total_downloads" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "package_search_lower_id_variant_pk" PRIMARY KEY("lower_id","variant")
+);
+--> statement-breakpoint
+ALTER TABLE "package_registrations" ADD COLUMN "total_downloads" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "package_search" ADD CONSTRAINT "package_search_lower_id_package_registrations_lower_id_fk" FOREIGN KEY ("lower_id") REFERENCES "public"."package_registrations"("lower_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "package_search_rank_idx" ON "package_search" USING btree ("variant","total_downloads" DESC NULLS LAST,"lower_id");--> statement-breakpoint
+-- Hand-written below (drizzle-kit does not generate views, extensions or conditional indexes).
+-- The search documents of every id, per variant (bit 1 = prereleases allowed, bit 2 = SemVer 2
+-- allowed), over the listed versions visible in the variant:
+-- * version_key, search_text (free text): the latest such version (ids with none get no row) in NuGet order (§8.1: major, minor,
+--   patch, revision numerically; a stable version after its prereleases; labels pairwise, numeric
+--   labels (up to 9 digits) numerically and before alphanumeric ones, alphanumeric ones ordinal on the
+--   lower-cased key, fewer labels first), as nuget.org's search documents;
+-- * authors, owners, title, description, summary (newline-joined), tags, package_types: the union over
+--   all those versions, lower-cased, so the fielded filters (author:, tags:, packageType= …) keep
+--   matching an id when any visible version matches;
+-- * total_downloads: the registration's (all versions).
+-- db/packages.ts refreshes one id with `... where lower_id = $1`; the backfill below reads it all.
+CREATE VIEW "package_search_source" AS
+SELECT
+	r.lower_id, var.variant::smallint AS variant, l.version_key, l.search_text,
+	coalesce(a.authors, '') AS authors, coalesce(a.owners, '') AS owners, coalesce(a.title, '') AS title,
+	coalesce(a.description, '') AS description, coalesce(a.summary, '') AS summary,
+	coalesce(a.tags, '[]'::jsonb) AS tags, coalesce(a.package_types, '["dependency"]'::jsonb) AS package_types,
+	r.total_downloads
+FROM package_registrations r
+CROSS JOIN (VALUES (0), (1), (2), (3)) AS var(variant)
+CROSS JOIN LATERAL (
+	SELECT v.version_key, v.search_text
+	FROM package_versions v
+	WHERE v.lower_id = r.lower_id AND v.listed
+		AND (var.variant & 1 = 1 OR NOT v.is_prerelease)
+		AND (var.variant & 2 = 2 OR NOT v.is_semver2)
+	ORDER BY v.major DESC, v.minor DESC, v.patch DESC, v.revision DESC, v.is_prerelease,
+		CASE WHEN v.is_prerelease THEN ARRAY(
+			SELECT CASE WHEN l ~ '^[0-9]{1,9}$' THEN '0' || lpad(l::int::text, 10, '0') ELSE '1' || l END
+			FROM unnest(string_to_array(substring(v.version_key FROM '-(.*)$'), '.')) WITH ORDINALITY AS u(l, o)
+			ORDER BY o) END COLLATE "C" DESC
+	LIMIT 1
+) l
+CROSS JOIN LATERAL (
+	SELECT
+		string_agg(DISTINCT lower(x.authors) COLLATE "C", E'\n') AS authors,
+		string_agg(DISTINCT lower(coalesce(x.owners, '')) COLLATE "C", E'\n') AS owners,
+		string_agg(DISTINCT lower(coalesce(x.title, '')) COLLATE "C", E'\n') AS title,
+		string_agg(DISTINCT lower(x.description) COLLATE "C", E'\n') AS description,
+		string_agg(DISTINCT lower(coalesce(x.summary, '')) COLLATE "C", E'\n') AS summary,
+		(SELECT jsonb_agg(DISTINCT lower(t) COLLATE "C")
+			FROM jsonb_array_elements(jsonb_agg(x.tags)) AS arr(a), jsonb_array_elements_text(arr.a) AS j(t)) AS tags,
+		(SELECT jsonb_agg(DISTINCT lower(p->>'name') COLLATE "C")
+			FROM jsonb_array_elements(jsonb_agg(
+				CASE WHEN jsonb_array_length(x.package_types) = 0 THEN '[{"name": "Dependency"}]'::jsonb ELSE x.package_types END
+			)) AS arr(a), jsonb_array_elements(arr.a) AS q(p)) AS package_types
+	FROM package_versions x
+	WHERE x.lower_id = r.lower_id AND x.listed
+		AND (var.variant & 1 = 1 OR NOT x.is_prerelease)
+		AND (var.variant & 2 = 2 OR NOT x.is_semver2)
+) a;
+--> statement-breakpoint
+-- Backfill for galleries created before this migration.
+UPDATE package_registrations r SET total_downloads = s.n
+FROM (SELECT lower_id, sum(downloads)::bigint AS n FROM package_versions GROUP BY lower_id) s
+WHERE r.lower_id = s.lower_id;
+--> statement-breakpoint
+INSERT INTO package_search (lower_id, variant, version_key, search_text, authors, owners, title, description, summary, tags, package_types, total_downloads)
+SELECT lower_id, variant, version_key, search_text, authors, owners, title, description, summary, tags, package_types, total_downloads FROM package_search_source;
+--> statement-breakpoint
+-- Trigram indexes for the substring filters (free text, id:, autocomplete), when pg_trgm is available
+-- (a trusted extension: the database owner may create it). Without it search still works, by scans.
+DO $$
+BEGIN
+	BEGIN
+		CREATE EXTENSION IF NOT EXISTS pg_trgm;
+	EXCEPTION WHEN OTHERS THEN
+		RAISE NOTICE 'pg_trgm is not available (%): search runs without trigram indexes', SQLERRM;
+	END;
+	IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+		EXECUTE 'CREATE INDEX IF NOT EXISTS package_search_text_trgm_idx ON package_search USING gin (search_text gin_trgm_ops)';
+		EXECUTE 'CREATE INDEX IF NOT EXISTS package_search_id_trgm_idx ON package_search USING gin (lower_id gin_trgm_ops)';
+	END IF;
+END
+$$;
+--> statement-breakpoint
+-- statistics for the new rows now, so the first searches after the upgrade are planned on them
+ANALYZE package_search;
+--> statement-breakpoint
+ANALYZE package_registrations;
