@@ -20,7 +20,13 @@ import { runClientCommand } from '../client/cli.ts';
 import { FeedClient } from '../client/feed-client.ts';
 import { ConflictingRequirementsError, NoMatchingVersionError, getModuleFastPlan, type ModuleFastPlan, type PlanOptions } from '../client/plan.ts';
 import { ModuleFastSpec, parseModuleSpec } from '../client/spec.ts';
-import { MODULEFAST_AZ_VERSION, modulefastFixtureSelection } from './fixtures/generated-modules.ts';
+import {
+  MODULEFAST_AZ_VERSION,
+  VMWARE_POWERCLI_TREE,
+  VMWARE_POWERCLI_TREE_SIZE,
+  VMWARE_POWERCLI_VERSION,
+  modulefastFixtureSelection,
+} from './fixtures/generated-modules.ts';
 import { buildFixtureSet, buildGeneratedModule, seedGallery } from './fixtures/psgallery.ts';
 import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -188,6 +194,22 @@ describe.each(HIVES)('MODULEFAST.md §2d plan rows on the $hive hive', ({ path, 
     expect(new Set(p.entries.map((e) => e.name.toLowerCase())).size).toBe(90);
     expect(p.entries.find((e) => e.name === 'Az')!.version.toNormalizedString()).toBe(MODULEFAST_AZ_VERSION);
     expect(p.entries.every((e) => e.name === 'Az' || e.name.startsWith('Az.'))).toBe(true);
+  });
+
+  it(`Az=${MODULEFAST_AZ_VERSION} + {ModuleName='VMWare.PowerCli'; RequiredVersion='${VMWARE_POWERCLI_VERSION}'} → 90 + ${VMWARE_POWERCLI_TREE_SIZE} modules, 4-part versions kept (Az 11.1.0 + the real PowerCLI → 170/122 upstream)`, async () => {
+    const p = await plan([`Az=${MODULEFAST_AZ_VERSION}`, `@{ModuleName='VMWare.PowerCli'; RequiredVersion='${VMWARE_POWERCLI_VERSION}'}`]);
+    expect(p.entries).toHaveLength(90 + VMWARE_POWERCLI_TREE_SIZE);
+    expect(new Set(p.entries.map((e) => e.name.toLowerCase())).size).toBe(p.entries.length);
+    const vmware = p.entries.filter((e) => e.name.toLowerCase().startsWith('vmware.'));
+    // the feed's spelling wins over the spec's 'VMWare.PowerCli'
+    expect(Object.fromEntries(vmware.map((e) => [e.name, e.version.toNormalizedString()]))).toEqual(VMWARE_POWERCLI_TREE);
+    for (const e of vmware) {
+      expect(e.version.revision, `${e.name} ${e.version}`).toBeGreaterThan(0);
+      expect(e.feedVersion, e.name).toBe(VMWARE_POWERCLI_TREE[e.name]);
+      expect(e.feedVersion.split('.'), e.name).toHaveLength(4);
+    }
+    expect(p.entries.filter((e) => e.name === 'Az' || e.name.startsWith('Az.'))).toHaveLength(90);
+    expect(p.entries.find((e) => e.name === 'VMware.PowerCLI')!.requiredBy).toEqual(['(specified)']);
   });
 
   it("(plan of 'Az.Accounts') as a ModuleSpecification → RequiredVersion > 2.7.3", async () => {
