@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredVersion } from '../db/packages.ts';
 import { FsBlobStore } from './blob-store.ts';
 import { DocumentCache, StoredVersionCache, makeJsonDocument } from './cache.ts';
+import type { BlobName } from './blob-store.ts';
 import { documentCacheKey } from './app.ts';
 import { fastAcceptsGzip, serveCached, serveStoredFile } from './fast-path.ts';
 
@@ -162,6 +163,52 @@ describe('raw fast path over HTTP', () => {
     cache.invalidate('contoso.core');
     expect(stored.peek('contoso.core', '1.2.0')).toBeUndefined();
     expect((await get(`${url}/v3/flatcontainer/contoso.core/1.2.0/contoso.core.1.2.0.nupkg`)).status).toBe(599);
+  });
+
+  it('streams a file too large for memory from disk when it may open blobs: same bytes and headers, HEAD, 304, counted once', async () => {
+    const big = Buffer.alloc(300_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31) % 251;
+    await blobs.write('contoso.large/2.0.0/u3', 'package.nupkg', big);
+    rows.set('contoso.large/2.0.0', { id: 'Contoso.Large', version: '2.0.0', versionKey: '2.0.0', blobKey: 'contoso.large/2.0.0/u3', listed: true, hasReadme: false, hasIcon: false, packageSize: big.length });
+    rows.set('contoso.gone/1.0.0', { id: 'Contoso.Gone', version: '1.0.0', versionKey: '1.0.0', blobKey: 'contoso.gone/1.0.0/u4', listed: true, hasReadme: false, hasIcon: false, packageSize: 1 });
+    await stored.get('contoso.large', '2.0.0');
+    await stored.get('contoso.gone', '1.0.0');
+    const missing: string[] = [];
+    const downloads: string[] = [];
+    const streaming = createServer((req, res) => {
+      const src = {
+        stored,
+        cachedBlob: (k: string, n: BlobName) => blobs.cached(k, n),
+        countDownload: (id: string, key: string) => downloads.push(`${id}/${key}`),
+        openBlob: (k: string, n: BlobName) => blobs.open(k, n),
+        onMissing: (k: string) => missing.push(k),
+      };
+      if (serveStoredFile(req, res, src)) return;
+      res.writeHead(599).end('app');
+    });
+    await new Promise<void>((r) => streaming.listen(0, '127.0.0.1', () => r()));
+    const at = `http://127.0.0.1:${(streaming.address() as AddressInfo).port}`;
+    try {
+      const path = `${at}/v3/flatcontainer/contoso.large/2.0.0/contoso.large.2.0.0.nupkg`;
+      const r = await get(path);
+      expect(r.status).toBe(200);
+      expect(r.body.equals(big)).toBe(true);
+      expect(r.headers['content-length']).toBe(String(big.length));
+      expect(r.headers.etag).toBe('"u3-package.nupkg"');
+      expect(r.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      const head = await get(path, {}, 'HEAD');
+      expect(head.status).toBe(200);
+      expect(head.body.length).toBe(0);
+      expect((await get(path, { 'if-none-match': '"u3-package.nupkg"' })).status).toBe(304);
+      expect(downloads).toEqual(['contoso.large/2.0.0']);
+      expect(blobs.cached('contoso.large/2.0.0/u3', 'package.nupkg')).toBeUndefined();
+      // a row whose files are gone: the app's 500, reported
+      const gone = await get(`${at}/v3/flatcontainer/contoso.gone/1.0.0/contoso.gone.1.0.0.nupkg`);
+      expect(gone.status).toBe(500);
+      expect(missing).toEqual(['contoso.gone/1.0.0/u4']);
+    } finally {
+      await new Promise<void>((r) => streaming.close(() => r()));
+    }
   });
 
   it('drops removed files from memory', async () => {

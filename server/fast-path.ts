@@ -8,6 +8,8 @@
  * (`serveStoredFile`, `npm run bench -- downloads`). Everything else returns false and goes to the app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { NuGetVersion } from '../feed/version.ts';
 import { acceptsGzip, documentCacheKey, matchesEtag, serviceIndexVariant } from './app.ts';
 import type { BlobName } from './blob-store.ts';
@@ -60,6 +62,13 @@ export interface StoredFileSource {
   cachedBlob(blobKey: string, name: BlobName): Buffer | undefined;
   /** counts one nupkg download (downloads.ts `DownloadCounter.count`) */
   countDownload(lowerId: string, versionKey: string): void;
+  /**
+   * opens a stored file that is not in memory (blob-store.ts `FsBlobStore.open`); without it such
+   * files go to the app. With it, large files are streamed from disk straight into the response.
+   */
+  openBlob?(blobKey: string, name: BlobName): Promise<{ stream: Readable; size: number } | null>;
+  /** reports a stored file that a row names but the blob store lacks (answered 500, as the app does) */
+  onMissing?(blobKey: string, name: BlobName): void;
 }
 
 const FLAT_PREFIX = '/v3/flatcontainer/';
@@ -116,7 +125,11 @@ export function serveStoredFile(req: IncomingMessage, res: ServerResponse, src: 
     return true;
   }
   const bytes = src.cachedBlob(stored.blobKey, name);
-  if (!bytes) return false;
+  if (!bytes) {
+    if (!src.openBlob) return false;
+    void streamFromDisk(req, res, src, stored.blobKey, name, { lowerId, key, contentType, etag });
+    return true;
+  }
   res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(bytes.length), 'Cache-Control': IMMUTABLE, ETag: etag });
   if (method === 'HEAD') {
     res.end();
@@ -125,4 +138,43 @@ export function serveStoredFile(req: IncomingMessage, res: ServerResponse, src: 
   if (name === 'package.nupkg') src.countDownload(lowerId, key);
   res.end(bytes);
   return true;
+}
+
+/**
+ * Streams a stored file from the blob store into the response without Hono or web streams (a 1 MB
+ * nupkg otherwise crosses Readable → ReadableStream → Readable). Same headers as the in-memory answer;
+ * a file the row names but the store lacks gets the app's 500; a client that goes away mid-download
+ * closes the file.
+ */
+async function streamFromDisk(
+  req: IncomingMessage,
+  res: ServerResponse,
+  src: StoredFileSource,
+  blobKey: string,
+  name: BlobName,
+  meta: { lowerId: string; key: string; contentType: string; etag: string },
+): Promise<void> {
+  let opened: { stream: Readable; size: number } | null;
+  try {
+    opened = await src.openBlob!(blobKey, name);
+  } catch {
+    opened = null;
+  }
+  if (!opened) {
+    src.onMissing?.(blobKey, name);
+    if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Internal server error.');
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': meta.contentType, 'Content-Length': String(opened.size), 'Cache-Control': IMMUTABLE, ETag: meta.etag });
+  if (req.method === 'HEAD') {
+    opened.stream.destroy();
+    res.end();
+    return;
+  }
+  if (name === 'package.nupkg') src.countDownload(meta.lowerId, meta.key);
+  try {
+    await pipeline(opened.stream, res);
+  } catch {
+    // the client went away (or the disk failed mid-file): pipeline destroyed both ends
+  }
 }

@@ -106,6 +106,8 @@ export async function startServer(
     stored,
     cachedBlob: (key: string, name: BlobName) => blobs.cached(key, name),
     countDownload: (id: string, key: string) => downloads.count(id, key),
+    openBlob: (key: string, name: BlobName) => blobs.open(key, name),
+    onMissing: (blobKey: string, name: BlobName) => log.error({ blobKey, name }, 'stored package file is missing'),
   };
 
   const honoListener = getRequestListener(app.fetch as any, {
