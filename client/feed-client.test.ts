@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  FeedAuthenticationError,
   FeedClient,
   FeedRequestError,
   InvalidFeedResponseError,
@@ -203,6 +204,30 @@ describe('FeedClient over HTTP', () => {
     expect(err.status).toBe(403);
     expect(seen.filter((s) => s.url !== '/index.json')).toHaveLength(1);
     await c.close();
+  });
+
+  it('turns 401/403 into FeedAuthenticationError: "requires authentication" without credentials, "failed" with them', async () => {
+    handler = (req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="feed"' });
+      res.end('no');
+    };
+    const anonymous = client();
+    const required = await anonymous.getServiceIndex().catch((e) => e);
+    expect(required).toBeInstanceOf(FeedAuthenticationError);
+    expect(required).toBeInstanceOf(FeedRequestError);
+    expect(required.code).toBe('authentication_required');
+    expect(required.status).toBe(401);
+    expect(required.message).toContain(`The source ${base}/index.json requires authentication`);
+    expect(required.message).toContain('WWW-Authenticate: Basic realm="feed"');
+    expect(required.message).toContain('--username');
+    await anonymous.close();
+    const wrong = client({ credentials: { username: 'me', password: 'hunter2' } });
+    const failed = await wrong.openPackage(`${base}/pkg.nupkg`).catch((e) => e);
+    expect(failed.code).toBe('authentication_failed');
+    expect(failed.message).toContain(`Authentication failed for the source ${base}/index.json`);
+    expect(failed.message).not.toContain('hunter2');
+    expect(seen).toHaveLength(2); // never retried
+    await wrong.close();
   });
 
   it('times out a silent server (and retries the timeout)', async () => {

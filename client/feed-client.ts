@@ -60,11 +60,35 @@ export class FeedRequestError extends FeedError {
   /** HTTP status, or null when no response arrived (network error, timeout). */
   readonly status: number | null;
   readonly url: string;
-  constructor(source: string, url: string, status: number | null, message: string, options?: { cause?: unknown }) {
-    super('feed_request_failed', source, message, options);
+  constructor(source: string, url: string, status: number | null, message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'feed_request_failed', source, message, options);
     this.name = 'FeedRequestError';
     this.status = status;
     this.url = url;
+  }
+}
+
+/**
+ * The source answered 401 or 403: it wants credentials (none were sent: code `authentication_required`) or
+ * refused the ones sent (code `authentication_failed`). The message names the source and never the password.
+ */
+export class FeedAuthenticationError extends FeedRequestError {
+  /** Whether credentials were sent with the request. */
+  readonly credentialsSent: boolean;
+  constructor(source: string, url: string, status: number, credentialsSent: boolean, challenge: string | undefined) {
+    const how = challenge ? ` (WWW-Authenticate: ${challenge})` : '';
+    super(
+      source,
+      url,
+      status,
+      credentialsSent
+        ? `Authentication failed for the source ${source}: GET ${url} answered ${status}${how} to the credentials given; check the user name and password (or token).`
+        : `The source ${source} requires authentication: GET ${url} answered ${status}${how}. ` +
+            'Give credentials with --username and --password (or GALLEON_USERNAME and GALLEON_PASSWORD).',
+      { code: credentialsSent ? 'authentication_failed' : 'authentication_required' },
+    );
+    this.name = 'FeedAuthenticationError';
+    this.credentialsSent = credentialsSent;
   }
 }
 
@@ -420,7 +444,7 @@ export class FeedClient {
     if (res.status !== 200) {
       const text = await safeText(res.body);
       res.done();
-      throw new FeedRequestError(this.source, url, res.status, `GET ${url} answered ${res.status}${text ? `: ${text}` : ''}`);
+      throw this.statusError(url, res, text);
     }
     const length = Number(first(res.headers['content-length']));
     const body = res.body as unknown as Readable;
@@ -450,7 +474,7 @@ export class FeedClient {
     try {
       if (res.status !== 200) {
         const text = await safeText(res.body);
-        throw new FeedRequestError(this.source, url, res.status, `GET ${url} answered ${res.status}${text ? `: ${text}` : ''}`);
+        throw this.statusError(url, res, text);
       }
       let bytes: Buffer;
       try {
@@ -535,6 +559,15 @@ export class FeedClient {
       }
       return { status, headers: res.headers, body: res.body, url, done };
     }
+  }
+
+  /** The error for a final non-200 answer: {@link FeedAuthenticationError} for 401/403, else FeedRequestError. */
+  private statusError(url: string, res: SentResponse, text: string): FeedRequestError {
+    if (res.status === 401 || res.status === 403) {
+      const sent = this.authorization !== null && sameOrigin(res.url, this.origin);
+      return new FeedAuthenticationError(this.source, url, res.status, sent, first(res.headers['www-authenticate']));
+    }
+    return new FeedRequestError(this.source, url, res.status, `GET ${url} answered ${res.status}${text ? `: ${text}` : ''}`);
   }
 
   private backoff(attempt: number): number {

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModuleManifest } from '../feed/psd1.ts';
 import { runClientCommand } from '../client/cli.ts';
-import { PRERELEASE_TEST_GUID, modulefastFixtureSelection } from './fixtures/generated-modules.ts';
+import { MODULEFAST_GENERATED_MODULES, PRERELEASE_TEST_GUID, modulefastFixtureSelection } from './fixtures/generated-modules.ts';
 import { buildFixtureSet, buildGeneratedModule, seedGallery } from './fixtures/psgallery.ts';
-import { TEST_API_KEY, startTestServer, type TestServer } from './helpers/server.ts';
+import { startBasicAuthProxy, type BasicAuthProxy } from './helpers/basic-auth-proxy.ts';
+import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
 
 const REQUIRES = join(import.meta.dirname, 'fixtures', 'requires');
 
@@ -409,5 +410,86 @@ describe.each(HIVES)('MODULEFAST.md §2e install rows on the $hive hive', ({ hiv
     }
     // everything is in place now
     expect(await planJson(ctx, ['Az=12.0.0'])).toEqual([]);
+  });
+});
+
+describe('a source that requires HTTP Basic authentication (MODULEFAST.md §2e, the GitHub Packages row)', () => {
+  let proxy: BasicAuthProxy;
+  let privateFeed: TestServer;
+  let source: string;
+
+  beforeAll(async () => {
+    proxy = await startBasicAuthProxy({ username: 'u', password: 'p' });
+    // the Galleon writes its links with the proxy's URL, so every link the client follows goes through the proxy
+    privateFeed = await startTestServer('embedded', { env: { GALLEON_BASE_URL: proxy.url } });
+    proxy.setTarget(privateFeed.url);
+    const packages = await buildFixtureSet({ extra: MODULEFAST_GENERATED_MODULES.filter((m) => m.name === 'PrereleaseTest'), withDependencies: false });
+    // pushed straight to the Galleon (seedGallery would follow the service index's push link to the proxy)
+    for (const p of packages) {
+      const res = await pushPackage(privateFeed.url, p.bytes);
+      if (res.status !== 201) throw new Error(`push ${p.id} ${p.version}: ${res.status} ${res.text}`);
+    }
+    source = `${proxy.url}/index.json`;
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await privateFeed?.dispose();
+  });
+
+  const run = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run & { dest: string }> => {
+    const root = join(scratch, `basic-auth-${++counter}`);
+    const dest = join(root, 'dest');
+    await mkdir(root, { recursive: true });
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runClientCommand('install', [...args, '--destination', dest], {
+      stdout: { write: (c: string) => (out.push(c), true) },
+      stderr: { write: (c: string) => (err.push(c), true), isTTY: false },
+      env: { PSModulePath: '', HOME: root, ...env },
+      cwd: root,
+    });
+    return { code, stdout: out.join(''), stderr: err.join(''), dest };
+  };
+
+  it('PrereleaseTest=0.0.1 --plan --json --username u --password p → PrereleaseTest 0.0.1, every request through the proxy authorized', async () => {
+    const before = proxy.requests.length;
+    const r = await run(['PrereleaseTest=0.0.1', '--plan', '--json', '--source', source, '--username', 'u', '--password', 'p']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { name: string; version: string; source: string }[];
+    expect(rows.map((x) => `${x.name} ${x.version}`)).toEqual(['PrereleaseTest 0.0.1']);
+    expect(rows[0]!.source.startsWith(`${proxy.url}/`)).toBe(true);
+    const seen = proxy.requests.slice(before);
+    expect(seen.map((q) => q.path)).toContain('/index.json');
+    expect(seen.some((q) => /prereleasetest\/index\.json$/.test(q.path))).toBe(true);
+    expect(seen.every((q) => q.authorized)).toBe(true);
+  });
+
+  it('installs through the proxy too (the package download carries the credentials)', async () => {
+    const r = await run(['PrereleaseTest=0.0.1', '--source', source, '--username', 'u', '--password', 'p']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(r.dest, 'PrereleaseTest', '0.0.1', 'PrereleaseTest.psd1'))).toBe(true);
+  });
+
+  it('takes the credentials from GALLEON_USERNAME / GALLEON_PASSWORD (and the source from GALLEON_SOURCE)', async () => {
+    const r = await run(['PrereleaseTest=0.0.1', '--plan', '--json'], { GALLEON_SOURCE: source, GALLEON_USERNAME: 'u', GALLEON_PASSWORD: 'p' });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { name: string }[]).map((x) => x.name)).toEqual(['PrereleaseTest']);
+  });
+
+  it('without credentials → exit 1, naming the source and saying authentication is required', async () => {
+    const r = await run(['PrereleaseTest=0.0.1', '--plan', '--json', '--source', source]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(source);
+    expect(r.stderr).toMatch(/requires authentication/);
+    expect(r.stderr).toContain('--username');
+  });
+
+  it('with a wrong password → exit 1, naming the source and saying authentication failed', async () => {
+    const r = await run(['PrereleaseTest=0.0.1', '--plan', '--source', source, '--username', 'u', '--password', 'wrong']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(source);
+    expect(r.stderr).toMatch(/authentication failed/i);
+    expect(r.stderr).not.toContain('wrong');
   });
 });
