@@ -170,6 +170,32 @@ describe('installModule against a feed', () => {
     const e: PlanEntry = { name: 'Lib', version: NuGetVersion.parse('1.0.0'), feedVersion: '1.0.0', packageContent: `${base}/pkg/lib.1.0.0.nupkg`, guid: null, requiredBy: [], dependencies: [] };
     await expect(installModule(e, { client, destination: dest })).rejects.toBeInstanceOf(NotAModuleError);
     expect(existsSync(join(dest, 'Lib', '1.0.0'))).toBe(false);
+    // the module folder this install created goes too: no empty <dest>/Lib/ is left behind
+    expect(existsSync(join(dest, 'Lib'))).toBe(false);
+    expect(await readdir(dest)).toEqual([]);
+  });
+
+  it('keeps a module folder that existed before a failed install, with its other versions', async () => {
+    await installModule(await entry('Mod', '1.0.0'), { client, destination: dest });
+    packages.set('/pkg/mod.2.0.0.nupkg', await makeNupkg({ nuspec: nuspecXml({ id: 'Mod', version: '2.0.0' }), entries: [{ name: 'lib/Mod.dll', data: 'MZ' }] }));
+    const broken: PlanEntry = { name: 'Mod', version: NuGetVersion.parse('2.0.0'), feedVersion: '2.0.0', packageContent: `${base}/pkg/mod.2.0.0.nupkg`, guid: null, requiredBy: [], dependencies: [] };
+    await expect(installModule(broken, { client, destination: dest })).rejects.toBeInstanceOf(NotAModuleError);
+    expect(await readdir(join(dest, 'Mod'))).toEqual(['1.0.0']);
+    // an empty module folder that was already there is not ours to remove either
+    await mkdir(join(dest, 'Lib'));
+    packages.set('/pkg/lib.1.0.0.nupkg', await makeNupkg({ nuspec: nuspecXml({ id: 'Lib', version: '1.0.0' }), entries: [{ name: 'lib/Lib.dll', data: 'MZ' }] }));
+    const lib: PlanEntry = { ...broken, name: 'Lib', version: NuGetVersion.parse('1.0.0'), feedVersion: '1.0.0', packageContent: `${base}/pkg/lib.1.0.0.nupkg` };
+    await expect(installModule(lib, { client, destination: dest })).rejects.toBeInstanceOf(NotAModuleError);
+    expect(existsSync(join(dest, 'Lib'))).toBe(true);
+  });
+
+  it('a failed run still tells which packages did install (InstallFailedError.installed)', async () => {
+    const good = await Promise.all([entry('A', '1.0.0'), entry('B', '1.0.0')]);
+    const missing: PlanEntry = { ...good[0]!, name: 'Gone', packageContent: `${base}/pkg/gone.nupkg` };
+    const err = await installModules([...good, missing], { client, destination: dest, throttle: 1 }).catch((x) => x);
+    expect(err).toBeInstanceOf(InstallFailedError);
+    expect(err.installed.map((p: { name: string }) => p.name)).toEqual(['A', 'B']);
+    expect((await readdir(dest)).sort()).toEqual(['A', 'B']);
   });
 
   it('replaces a broken install (with .incomplete) and finishes without the marker', async () => {

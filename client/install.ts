@@ -18,10 +18,11 @@
  * 5. The package must hold `<Name>.psd1` at its root; the folder is renamed to the manifest's
  *    `ModuleVersion` when that differs (a `.originalModuleVersion` file records the first name).
  * 6. When the plan entry carries a GUID, the manifest's GUID must match; otherwise the folder is removed.
- * Any failure removes the folder being installed.
+ * Any failure removes the folder being installed, and the module folder when the install created it and it is
+ * left empty.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -95,14 +96,17 @@ export class InstalledVersionNewerError extends InstallError {
   }
 }
 
-/** Several packages failed; `failures` holds each error. */
+/** Some packages failed; `failures` holds each error, `installed` the packages that did install. */
 export class InstallFailedError extends Error {
   readonly code = 'install_failed';
   readonly failures: Error[];
-  constructor(failures: Error[]) {
+  /** The packages installed (or found already present) before the run stopped, in plan order. */
+  readonly installed: InstalledPackage[];
+  constructor(failures: Error[], installed: InstalledPackage[] = []) {
     super(failures.length === 1 ? failures[0]!.message : `${failures.length} modules failed to install:\n${failures.map((f) => `  - ${f.message}`).join('\n')}`);
     this.name = 'InstallFailedError';
     this.failures = failures;
+    this.installed = installed;
   }
 }
 
@@ -152,6 +156,7 @@ export function initialFolderVersion(feedVersion: string, version: NuGetVersion)
  *
  * @returns the installed packages in plan order
  * @throws InstallFailedError carrying every failure (InstallError subclasses, FeedRequestError, I/O errors)
+ *         and the packages that did install
  */
 export async function installModules(entries: readonly PlanEntry[], options: InstallOptions): Promise<InstalledPackage[]> {
   const destination = resolve(options.destination);
@@ -174,7 +179,7 @@ export async function installModules(entries: readonly PlanEntry[], options: Ins
       }),
     ),
   );
-  if (failures.length > 0) throw new InstallFailedError(failures);
+  if (failures.length > 0) throw new InstallFailedError(failures, results.filter((r): r is InstalledPackage => r !== null));
   return results as InstalledPackage[];
 }
 
@@ -195,6 +200,7 @@ export async function installModule(entry: PlanEntry, options: InstallOptions): 
     return { name: entry.name, version: entry.version, folderVersion: firstFolder, path: target, packageContent: entry.packageContent, alreadyPresent: true };
   }
 
+  const createdModuleDir = !(await isDirectory(moduleDir));
   await mkdir(target, { recursive: true });
   await writeFile(join(target, INCOMPLETE_MARKER), `${entry.name} ${entry.version.toNormalizedString()} from ${entry.packageContent}\n`);
   try {
@@ -234,9 +240,15 @@ export async function installModule(entry: PlanEntry, options: InstallOptions): 
     return { name: entry.name, version: entry.version, folderVersion, path: target, packageContent: entry.packageContent, alreadyPresent: false };
   } catch (err) {
     await rm(target, { recursive: true, force: true }).catch(() => {});
+    // the module folder too when this install created it and nothing else is in it (rmdir refuses otherwise)
+    if (createdModuleDir) await rmdir(moduleDir).catch(() => {});
     options.inventory?.forget(entry.name);
     throw err;
   }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isDirectory() ?? false;
 }
 
 /**

@@ -21,7 +21,8 @@
  * (2) entries left without an allowed version are installed through the planner (the highest listed
  * `Version`, else the highest version within the bounds), looking only at this folder (destination-only),
  * dependencies included; (3) a version that step 2 installed as a dependency but that falls outside its
- * own entry's spec is disabled again, with a warning. Every change is reported.
+ * own entry's spec is disabled again, with a warning. Every change is reported, also when a package fails
+ * to install (the run then stops after step 3 with that error).
  */
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -29,7 +30,7 @@ import YAML from 'yaml';
 import { VersionRange } from '../feed/range.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import type { FeedClient } from './feed-client.ts';
-import { installModules, type InstalledPackage } from './install.ts';
+import { InstallFailedError, installModules, type InstalledPackage } from './install.ts';
 import { INCOMPLETE_MARKER, ModuleInventory, VERSION_FOLDER_RE, findChildDir, readInstalledManifest } from './installed.ts';
 import { getModuleFastPlan } from './plan.ts';
 import { ModuleFastSpec } from './spec.ts';
@@ -182,7 +183,9 @@ export function syncEntrySource(entry: SyncEntry): string | null {
 /**
  * Brings `options.destination` in line with `entries` (see the module comment).
  * @returns the changes made, in order
- * @throws SyncRenameError when a folder stays locked; planner and installer errors
+ * @throws SyncRenameError when a folder stays locked; planner and installer errors. When a package fails to
+ *         install, the changes made until then (including the packages that did install) have already been
+ *         passed to `onChange` and step 3 has run for them; the InstallFailedError is thrown after that.
  */
 export async function syncModules(entries: readonly SyncEntry[], options: SyncOptions): Promise<SyncChange[]> {
   const destination = resolve(options.destination);
@@ -265,13 +268,22 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
     missing.set(src, list);
   }
   const installed: InstalledPackage[] = [];
+  let failure: InstallFailedError | null = null;
   for (const [src, group] of missing) {
     const client = options.clientFor(src);
     const inventory = new ModuleInventory({ destination, modulePaths: [], onWarning: warn });
     const specs = group.map(syncEntrySpec);
     const plan = await getModuleFastPlan(specs, { client, inventory, onWarning: warn, onVerbose: options.onVerbose });
     if (plan.entries.length === 0) continue;
-    const done = await installModules(plan.entries, { client, destination, inventory, throttle: options.throttle, onWarning: warn, onVerbose: options.onVerbose });
+    let done: InstalledPackage[];
+    try {
+      done = await installModules(plan.entries, { client, destination, inventory, throttle: options.throttle, onWarning: warn, onVerbose: options.onVerbose });
+    } catch (err) {
+      // what did install is still reported (and checked by step 3) before the error ends the run
+      if (!(err instanceof InstallFailedError)) throw err;
+      failure = err;
+      done = err.installed;
+    }
     const asked = new Set(group.map((e) => e.name.toLowerCase()));
     for (const p of done) {
       installed.push(p);
@@ -279,6 +291,7 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
       const reason = asked.has(p.name.toLowerCase()) ? 'missing' : `dependency of ${entry?.requiredBy.join(', ') ?? 'a listed module'}`;
       record({ action: 'installed', name: p.name, version: p.version.toNormalizedString(), path: p.path, reason });
     }
+    if (failure) break;
   }
 
   // (3) dependencies installed outside their own entry's spec
@@ -288,6 +301,7 @@ export async function syncModules(entries: readonly SyncEntry[], options: SyncOp
     await disableOutside(entry, 'installed as a dependency but outside the spec', newFolders);
     for (const c of changes.slice(before)) warn(`${c.name} ${c.version} was installed as a dependency but is outside the spec; disabled it.`);
   }
+  if (failure) throw failure;
   return changes;
 }
 

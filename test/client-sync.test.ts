@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClientCommand } from '../client/cli.ts';
 import { MODULEFAST_GENERATED_MODULES } from './fixtures/generated-modules.ts';
 import { buildFixtureSet, seedGallery } from './fixtures/psgallery.ts';
-import { TEST_API_KEY, startTestServer, type TestServer } from './helpers/server.ts';
+import { makeNupkg, nuspecXml } from './helpers/make-nupkg.ts';
+import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
 let scratch: string;
@@ -22,6 +23,10 @@ beforeAll(async () => {
   const wanted = new Set(['PrereleaseTest', 'Az.Accounts', 'Az.Compute', 'Plaster']);
   const packages = await buildFixtureSet({ modules: ['Plaster', 'Pester@5.4.0', 'Pester@5.4.1'], extra: MODULEFAST_GENERATED_MODULES.filter((m) => wanted.has(m.name)), withDependencies: false });
   await seedGallery(server.url, TEST_API_KEY, packages, { concurrency: 4 });
+  // a NuGet package that is not a PowerShell module (no Zz.NotAModule.psd1): installing it fails
+  const lib = await makeNupkg({ nuspec: nuspecXml({ id: 'Zz.NotAModule', version: '1.0.0' }), entries: [{ name: 'lib/net8.0/Zz.NotAModule.dll', data: 'MZ' }] });
+  const pushed = await pushPackage(server.url, lib);
+  if (pushed.status !== 201) throw new Error(`push Zz.NotAModule: ${pushed.status} ${pushed.text}`);
 });
 
 afterAll(async () => {
@@ -123,6 +128,31 @@ describe('galleon sync', () => {
     const r = await sync(cwd, `- Name: PrereleaseTest\n  Version: 0.0.2-prerelease\n  Repository: ${server.url}/v3/dependencies/index.json\n`, ['--source', 'http://127.0.0.1:9/index.json', '--destination', 'vendor/modules']);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(cwd, 'vendor', 'modules', 'PrereleaseTest', '0.0.2', 'PrereleaseTest.psd1'))).toBe(true);
+  });
+
+  it('when one entry fails to install, prints what it disabled, enabled and installed before the error, and leaves no empty module folder', async () => {
+    const cwd = await project();
+    expect((await sync(cwd, '- Name: Plaster\n  Version: 1.1.3\n- Name: Pester\n  Version: 5.4.1\n')).code).toBe(0);
+    expect((await sync(cwd, '- Name: Plaster\n  Version: 1.1.3\n- Name: Pester\n  Version: 5.4.0\n')).code).toBe(0);
+    expect(await folders(cwd, 'Pester')).toEqual(['5.4.0', '5.4.1.disabled']);
+    // one download at a time, in plan order (by name): Plaster 1.1.1 and PrereleaseTest install, then Zz.NotAModule fails
+    const r = await sync(
+      cwd,
+      '- Name: Plaster\n  Version: 1.1.1\n- Name: Pester\n  Version: 5.4.1\n- Name: PrereleaseTest\n- Name: Zz.NotAModule\n',
+      ['--throttle-limit', '1'],
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Zz.NotAModule 1.0.0: the package from');
+    expect(r.stderr).toContain('has no Zz.NotAModule.psd1 at its root');
+    expect(r.stdout).toMatch(/^disabled\s+Plaster 1\.1\.3\s+\(outside the spec\)/m);
+    expect(r.stdout).toMatch(/^disabled\s+Pester 5\.4\.0\s+\(outside the spec\)/m);
+    expect(r.stdout).toMatch(/^enabled\s+Pester 5\.4\.1\s+\(back in the spec\)/m);
+    expect(r.stdout).toMatch(/^installed\s+Plaster 1\.1\.1\s+\(missing\)/m);
+    expect(r.stdout).toMatch(/^installed\s+PrereleaseTest 0\.0\.1\s+\(missing\)/m);
+    expect(r.stdout).not.toContain('Zz.NotAModule');
+    expect(await folders(cwd, 'Plaster')).toEqual(['1.1.1', '1.1.3.disabled']);
+    expect(await folders(cwd, 'PrereleaseTest')).toEqual(['0.0.1']);
+    expect(existsSync(join(cwd, 'Modules', 'Zz.NotAModule'))).toBe(false);
   });
 
   it('fails with exit code 1 on a broken spec or an unknown module, and 2 on usage errors', async () => {
