@@ -290,6 +290,38 @@ describe('galleon install --plan (CLI)', () => {
     expect(none.stderr).toContain('no module specification given');
   });
 
+  it.each(HIVES)('keeps no cache across runs (MODULEFAST.md §2e Clear-ModuleFastCache row): a version pushed between two runs is planned on the $hive hive', async ({ hive, path, userAgent }) => {
+    const name = `Cache.Test.${hive === 'full' ? 'Full' : 'Deps'}`;
+    const push = async (v: string) => {
+      const res = await pushPackage(server.url, (await buildGeneratedModule({ name, moduleVersion: v })).bytes);
+      expect(res.status, res.text).toBe(201);
+    };
+    const planned = async () => {
+      const r = await run([name, '--plan', '--json', '--source', `${server.url}${path}`, ...(userAgent ? ['--user-agent', userAgent] : [])]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { name: string; version: string }[]).map((x) => `${x.name} ${x.version}`);
+    };
+    await push('1.0.0');
+    // one client = one run: it memoizes what it read for its own lifetime only
+    const client = new FeedClient({ source: `${server.url}${path}`, userAgent });
+    try {
+      expect((await getModuleFastPlan([parseModuleSpec(name)], { client })).entries.map((e) => e.version.toNormalizedString())).toEqual(['1.0.0']);
+      expect(await planned()).toEqual([`${name} 1.0.0`]);
+      await push('1.0.1');
+      expect(await planned()).toEqual([`${name} 1.0.1`]);
+      const fresh = new FeedClient({ source: `${server.url}${path}`, userAgent });
+      try {
+        expect((await getModuleFastPlan([parseModuleSpec(name)], { client: fresh })).entries.map((e) => e.version.toNormalizedString())).toEqual(['1.0.1']);
+      } finally {
+        await fresh.close();
+      }
+      // the run that started before the push still answers from what it read
+      expect((await getModuleFastPlan([parseModuleSpec(name)], { client })).entries.map((e) => e.version.toNormalizedString())).toEqual(['1.0.0']);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('explains every option in --help', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
