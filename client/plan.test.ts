@@ -6,7 +6,19 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FeedClient, ModuleNotFoundError, type CatalogDependencyGroup } from './feed-client.ts';
 import { ModuleInventory } from './installed.ts';
-import { ConflictingRequirementsError, NoMatchingVersionError, ScriptNotSupportedError, getModuleFastPlan, mergeDependencies } from './plan.ts';
+import { NuGetVersion } from '../feed/version.ts';
+import {
+  ConflictingRequirementsError,
+  NoMatchingVersionError,
+  ScriptNotSupportedError,
+  formatPlanEntry,
+  getModuleFastPlan,
+  mergeDependencies,
+  planEntryKey,
+  planEntrySpec,
+  samePlanEntry,
+  type PlanEntry,
+} from './plan.ts';
 import { parseModuleSpec } from './spec.ts';
 
 /** A hand-written feed: `docs` maps a path to the JSON served there; everything else is 404. */
@@ -285,5 +297,48 @@ describe('mergeDependencies', () => {
     expect(() => mergeDependencies({ id: 'X', version: '1.0.0', dependencyGroups: [{ dependencies: [{ id: 'D', range: '[oops' }] }] }, 'src')).toThrow(
       /X 1.0.0: dependency D has an invalid version range/,
     );
+  });
+});
+
+describe('PlanEntry as ModuleFastInfo (MODULEFAST.md §2b)', () => {
+  const info = (name: string, version: string, location: string): PlanEntry => ({
+    name,
+    version: NuGetVersion.parse(version),
+    feedVersion: version,
+    packageContent: location,
+    guid: null,
+    requiredBy: ['(specified)'],
+    dependencies: [],
+  });
+
+  it("new('TestModule','1.2.3','https://example.com/package'): name, version, location, ToString, ModuleSpecification cast", () => {
+    const e = info('TestModule', '1.2.3', 'https://example.com/package');
+    expect([e.name, e.version.toNormalizedString(), e.packageContent]).toEqual(['TestModule', '1.2.3', 'https://example.com/package']);
+    expect(formatPlanEntry(e)).toBe('TestModule(1.2.3)');
+    const ms = planEntrySpec(e).toModuleSpecification();
+    expect(ms.name).toBe('TestModule');
+    expect(ms.requiredVersion).toBe('1.2.3.0');
+    expect(formatPlanEntry(info('VMware.VimAutomation.Sdk', '13.2.0.22643732', 'x'))).toBe('VMware.VimAutomation.Sdk(13.2.0.22643732)');
+  });
+
+  it('PreRelease: 1.0.0-beta → true, 1.0.0 → false', () => {
+    expect(info('T', '1.0.0-beta', 'x').version.isPrerelease).toBe(true);
+    expect(info('T', '1.0.0', 'x').version.isPrerelease).toBe(false);
+    expect(formatPlanEntry(info('T', '1.0.0-beta', 'x'))).toBe('T(1.0.0-beta)');
+  });
+
+  it('equal name + version + location → equal, with the same key; any of them different → not equal', () => {
+    const a = info('TestModule', '1.2.3', 'https://example.com/package');
+    const same = [info('TestModule', '1.2.3', 'https://example.com/package'), info('testmodule', '1.2.3.0', 'https://example.com/package')];
+    for (const b of same) {
+      expect(samePlanEntry(a, b)).toBe(true);
+      expect(planEntryKey(b)).toBe(planEntryKey(a));
+    }
+    const different = [info('TestModule', '1.2.4', 'https://example.com/package'), info('Other', '1.2.3', 'https://example.com/package'), info('TestModule', '1.2.3', 'https://example.com/other')];
+    for (const b of different) {
+      expect(samePlanEntry(a, b)).toBe(false);
+      expect(planEntryKey(b)).not.toBe(planEntryKey(a));
+    }
+    expect(new Set([a, ...same, ...different].map(planEntryKey)).size).toBe(4);
   });
 });

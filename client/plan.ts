@@ -56,6 +56,33 @@ export interface PlanEntry {
   dependencies: ModuleFastSpec[];
 }
 
+/*
+ * ModuleFast 1.0-beta's ModuleFastInfo (MODULEFAST.md §2b) maps onto PlanEntry as: Name = `name`, ModuleVersion
+ * = `version`, Location = `packageContent`, PreRelease = `version.isPrerelease`, ToString / Equals /
+ * GetHashCode / the ModuleSpecification cast = the functions below. There is no IsLocal: this client reads
+ * http(s) feeds only (file:// sources are refused by normalizeSource).
+ */
+
+/** `Name(1.2.3)`, as ModuleFastInfo prints itself (the normalized version). */
+export function formatPlanEntry(entry: Pick<PlanEntry, 'name' | 'version'>): string {
+  return `${entry.name}(${entry.version.toNormalizedString()})`;
+}
+
+/** Whether two entries are the same package: name (case-insensitive), version and location (ModuleFastInfo.Equals). */
+export function samePlanEntry(a: Pick<PlanEntry, 'name' | 'version' | 'packageContent'>, b: Pick<PlanEntry, 'name' | 'version' | 'packageContent'>): boolean {
+  return a.name.toLowerCase() === b.name.toLowerCase() && a.version.equals(b.version) && a.packageContent === b.packageContent;
+}
+
+/** A key that is equal exactly for entries {@link samePlanEntry} calls equal (ModuleFastInfo.GetHashCode), e.g. for a Set. */
+export function planEntryKey(entry: Pick<PlanEntry, 'name' | 'version' | 'packageContent'>): string {
+  return `${entry.name.toLowerCase()}|${entry.version.toNormalizedString().toLowerCase()}|${entry.packageContent}`;
+}
+
+/** The exact specification of an entry (ModuleFastInfo cast to ModuleSpecification: RequiredVersion = its version). */
+export function planEntrySpec(entry: Pick<PlanEntry, 'name' | 'version' | 'guid'>): ModuleFastSpec {
+  return ModuleFastSpec.exact(entry.name, entry.version, entry.guid);
+}
+
 /** A requirement met by a module that is already installed. */
 export interface SatisfiedRequirement {
   spec: ModuleFastSpec;
