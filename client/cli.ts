@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SOURCE, FeedClient, FeedError, normalizeSource, type FeedCredentials } from './feed-client.ts';
-import { installModules, type InstalledPackage } from './install.ts';
+import { InstallFailedError, installModules, type InstalledPackage } from './install.ts';
 import { ModuleInventory, defaultDestination, psModulePaths } from './installed.ts';
 import { DEFAULT_LOCKFILE, readLockfile, writeLockfile, type LockedModule } from './lockfile.ts';
 import { getModuleFastPlan, type PlanEntry } from './plan.ts';
@@ -307,15 +307,26 @@ async function runInstall(args: string[], io: IO): Promise<number> {
       reporter.info('All required modules are already installed.');
     } else {
       reporter.phase('Installing', plan.entries.length);
-      installed = await installModules(plan.entries, {
-        client,
-        destination,
-        inventory,
-        throttle: common.throttle,
-        onWarning: (m) => reporter.warn(m),
-        onVerbose: (m) => reporter.verbose(m),
-        onProgress: ({ done, total, name }) => reporter.update(done, total, name),
-      });
+      try {
+        installed = await installModules(plan.entries, {
+          client,
+          destination,
+          inventory,
+          throttle: common.throttle,
+          onWarning: (m) => reporter.warn(m),
+          onVerbose: (m) => reporter.verbose(m),
+          onProgress: ({ done, total, name }) => reporter.update(done, total, name),
+        });
+      } catch (err) {
+        // say what did land before the error (each of those folders is complete and usable)
+        if (err instanceof InstallFailedError && err.installed.length > 0) {
+          reporter.done();
+          const names = err.installed.map((p) => `${p.name} ${p.folderVersion}`).join(', ');
+          io.stderr.write(`Installed ${err.installed.length} of ${plan.entries.length} modules before the failure: ${names}\n`);
+          if (values.passthru) writeInstalled(io, err.installed, values.json === true);
+        }
+        throw err;
+      }
       reporter.done();
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       reporter.info(`Installed ${installed.length} module${installed.length === 1 ? '' : 's'} into ${destination} in ${seconds} s.`);

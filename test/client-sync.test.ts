@@ -168,3 +168,23 @@ describe('galleon sync', () => {
     expect(help).toBe(0);
   });
 });
+
+describe('galleon install when one module fails', () => {
+  it('names the modules that did install before the error, and lists them with --passthru --json', async () => {
+    const cwd = await project();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runClientCommand(
+      'install',
+      ['Plaster=1.1.1', 'Zz.NotAModule', '--destination', join(cwd, 'Modules'), '--destination-only', '--throttle-limit', '1', '--passthru', '--json', '--source', `${server.url}/v3/index.json`],
+      { stdout: { write: (c: string) => (out.push(c), true) }, stderr: { write: (c: string) => (err.push(c), true), isTTY: false }, env: { PSModulePath: '', HOME: cwd }, cwd },
+    );
+    expect(code).toBe(1);
+    expect(err.join('')).toContain('Installed 1 of 2 modules before the failure: Plaster 1.1.1');
+    expect(err.join('')).toContain('has no Zz.NotAModule.psd1 at its root');
+    const listed = JSON.parse(out.join(''));
+    expect(listed.map((p: { name: string; version: string }) => `${p.name} ${p.version}`)).toEqual(['Plaster 1.1.1']);
+    expect(await folders(cwd, 'Plaster')).toEqual(['1.1.1']);
+    expect(existsSync(join(cwd, 'Modules', 'Zz.NotAModule'))).toBe(false);
+  });
+});
