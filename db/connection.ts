@@ -4,7 +4,9 @@
  * drizzle-kit into db/migrations, committed) run at start-up under a PostgreSQL advisory lock so that
  * two processes starting at once do not race.
  */
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -37,6 +39,50 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/**
+ * Settings of the embedded database. PGlite's default 128 MB of shared buffers cost ~100 MB of
+ * resident memory once touched; Galleon answers hot documents from its own cache, and the embedded
+ * database's files sit in the OS page cache anyway, so 32 MB is plenty (resident memory after a warm
+ * start: ~295 → ~200 MB).
+ */
+const EMBEDDED_POSTGRESQL_CONF = 'shared_buffers = 32MB';
+
+/**
+ * Creates the embedded database's cluster in `dir` when it has none, in a short-lived child process:
+ * PGlite's initdb peaks at ~750 MB of resident memory, which a WebAssembly instance never gives back,
+ * so doing it in the serving process would leave a new gallery at that size until its first restart.
+ * The cluster is built in a sibling folder and renamed into place, so an interrupted first start
+ * leaves no half-made cluster behind.
+ *
+ * @throws Error with the child's output when initdb fails, or when `dir` holds files but no cluster
+ */
+async function initEmbeddedDirectory(dir: string): Promise<void> {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  mkdirSync(dirname(dir), { recursive: true });
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new Error(`The embedded database folder ${dir} holds files but no database (no PG_VERSION); move them away or point GALLEON_DATA_DIR elsewhere.`);
+  }
+  const building = `${dir}.initializing-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  // the CommonJS build of the same PGlite, found from this file (the server's cwd may be anywhere)
+  const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const script = `const { PGlite } = require(process.argv[1]); (async () => { const db = new PGlite(process.argv[2]); await db.waitReady; await db.close(); })().catch((e) => { console.error(e); process.exit(1); });`;
+  const result = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script, pglitePath, building], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+  if (result.code !== 0 || !existsSync(join(building, 'PG_VERSION'))) {
+    rmSync(building, { recursive: true, force: true });
+    throw new Error(`Creating the embedded database in ${dir} failed: ${result.output.trim().slice(-2000) || `exit code ${result.code}`}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(building, dir);
+}
+
 const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** arbitrary constant identifying Galleon's migration lock among advisory locks */
 const MIGRATION_LOCK_KEY = 4_771_100_321;
@@ -65,10 +111,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     }
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
-  if (options.embeddedDir) mkdirSync(options.embeddedDir, { recursive: true });
+  if (options.embeddedDir) await initEmbeddedDirectory(options.embeddedDir);
   // pg_trgm backs the search indexes of migration 0001 (PostgreSQL ships it in contrib)
-  const extensions = { pg_trgm };
-  const client = options.embeddedDir ? new PGlite(options.embeddedDir, { extensions }) : new PGlite({ extensions });
+  const settings = { extensions: { pg_trgm }, postgresqlconf: EMBEDDED_POSTGRESQL_CONF };
+  const client = options.embeddedDir ? new PGlite(options.embeddedDir, settings) : new PGlite(settings);
   await client.waitReady;
   const pgliteDb = drizzlePglite(client, { schema });
   // PGlite is one process's database; the lock still documents intent and guards re-entrant starts

@@ -3,7 +3,8 @@
  * folder) on the embedded database or, when GALLEON_TEST_DATABASE_URL names a PostgreSQL server, on
  * a fresh database created on that server for the test file.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { inject } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -67,6 +68,7 @@ export async function startTestServer(
   opts: { env?: Record<string, string>; dataDir?: string; databaseUrl?: string; port?: number } = {},
 ): Promise<TestServer & { databaseUrl: string | null }> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'galleon-test-')));
+  if (backend === 'embedded' && !opts.dataDir) await copyEmbeddedTemplate(join(dataDir, 'db'));
   let databaseUrl: string | null = opts.databaseUrl ?? null;
   let drop: (() => Promise<void>) | null = null;
   if (backend === 'postgres' && !databaseUrl) {
@@ -97,6 +99,20 @@ export async function startTestServer(
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Copies the run's migrated empty embedded cluster (test/helpers/global-setup.ts) to `dir`, so a fresh
+ * embedded test server skips PGlite's initdb; does nothing outside vitest's globalSetup.
+ */
+async function copyEmbeddedTemplate(dir: string): Promise<void> {
+  let template: string | undefined;
+  try {
+    template = inject('embeddedTemplate');
+  } catch {
+    return;
+  }
+  if (template) await cp(template, dir, { recursive: true });
 }
 
 /** Pushes a nupkg (bytes) with the multipart body dotnet sends; returns status and text. */
