@@ -7,7 +7,7 @@ import type { PackageRecord } from '../feed/types.ts';
 import type { VersionSummary } from '../feed/registration.ts';
 import type { DependencyRecord } from '../feed/dependencies.ts';
 import type { Database } from './connection.ts';
-import { packageRegistrations, packageVersions } from './schema.ts';
+import { packageRegistrations, packageSearch, packageVersions } from './schema.ts';
 
 /** Thrown when (lower id, normalized version) already exists, unlisted included (§2.1 409). */
 export class DuplicatePackageError extends Error {
@@ -388,6 +388,65 @@ export class PackageRepository {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /**
+   * What a page of search results (§6.2) needs for `lowerIds` in one variant: one record per listed
+   * version visible with `prerelease`/`semVer2`, each with `lowerId`. Only the version's own fields
+   * that the response lists per version are its own (`version`, `fullVersion`, `downloads`, `listed`,
+   * `isPrerelease`, `isSemVer2`); every other field is copied from the id's search document version
+   * (the latest visible one, whose record is whole), so a 5,000-version id costs 5,000 narrow rows and
+   * one whole one instead of 5,000 whole rows. Ids without a document of the variant are left out.
+   *
+   * @returns records in no particular order
+   */
+  async getSearchRecordsFor(
+    lowerIds: string[],
+    prerelease: boolean,
+    semVer2: boolean,
+  ): Promise<(PackageRecord & { lowerId: string })[]> {
+    if (lowerIds.length === 0) return [];
+    const list = sql.join(lowerIds.map((x) => sql`${x}`), sql`, `);
+    const latestQuery = this.db
+      .select({ ...recordColumns, lowerId: packageVersions.lowerId, versionKey: packageVersions.versionKey })
+      .from(packageSearch)
+      .innerJoin(
+        packageVersions,
+        and(eq(packageVersions.lowerId, packageSearch.lowerId), eq(packageVersions.versionKey, packageSearch.versionKey)),
+      )
+      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
+      .where(
+        and(sql`${packageSearch.lowerId} in (${list})`, eq(packageSearch.variant, variantOf(prerelease, semVer2))),
+      );
+    const flags = [sql`listed`];
+    if (!prerelease) flags.push(sql`not is_prerelease`);
+    if (!semVer2) flags.push(sql`not is_semver2`);
+    // raw rows: for thousands of versions drizzle's row mapping costs more than the query
+    const narrowQuery = this.db.execute(sql`
+      select lower_id, version_key, version, full_version, downloads, is_prerelease, is_semver2
+      from package_versions
+      where lower_id in (${list}) and ${sql.join(flags, sql` and `)}`);
+    const [latest, narrow] = await Promise.all([latestQuery, narrowQuery]);
+    const byId = new Map((latest as (PackageRecord & { lowerId: string; versionKey: string })[]).map((r) => [r.lowerId, r]));
+    const out: (PackageRecord & { lowerId: string })[] = [];
+    for (const n of normalizeRows(narrow)) {
+      const doc = byId.get(n.lower_id as string);
+      if (!doc) continue;
+      if (n.version_key === doc.versionKey) {
+        out.push(doc);
+        continue;
+      }
+      out.push({
+        ...doc,
+        version: n.version as string,
+        fullVersion: n.full_version as string,
+        downloads: Number(n.downloads),
+        listed: true,
+        isPrerelease: n.is_prerelease as boolean,
+        isSemVer2: n.is_semver2 as boolean,
+      });
+    }
+    return out;
+  }
+
   /** Listed versions of several ids, filtered by prerelease/semVer level. */
   async getListedRecordsFor(lowerIds: string[], prerelease: boolean, semVer2: boolean): Promise<PackageRecord[]> {
     if (lowerIds.length === 0) return [];
@@ -448,7 +507,9 @@ function variantOf(prerelease: boolean, semVer2: boolean): number {
 
 /** the WHERE clause over search documents `s` for a parsed query (all text already lower-cased) */
 function documentConditions(f: SearchFilter): SQL {
-  const conds = [sql`s.variant = ${variantOf(f.prerelease, f.semVer2)}`];
+  // a literal, not a parameter: the trigram indexes are partial on the variant (migration 0001), and a
+  // generic plan of a prepared statement could not use them
+  const conds = [sql.raw(`s.variant = ${variantOf(f.prerelease, f.semVer2)}`)];
   const contains = (t: string) => '%' + likeEscape(t) + '%';
   for (const t of f.terms) conds.push(sql`s.search_text like ${contains(t)}`);
   for (const t of f.id) conds.push(sql`s.lower_id like ${contains(t)}`);

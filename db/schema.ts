@@ -96,9 +96,10 @@ export const packageVersions = pgTable(
  * of every push and list/unlist, and addDownloads copies the registration's new total here. The
  * text columns are lower-cased for matching only; results are built from package_versions.
  *
- * Migration 0001 also adds, when the pg_trgm extension can be created, trigram GIN indexes
- * `package_search_text_trgm_idx` (search_text) and `package_search_id_trgm_idx` (lower_id) for the
- * substring filters; they are hand-written there (conditional on the extension), not declared here.
+ * Migration 0001 also adds, when the pg_trgm extension can be created, trigram GIN indexes partial
+ * on each variant, `package_search_text_trgm_<variant>_idx` (search_text) and
+ * `package_search_id_trgm_<variant>_idx` (lower_id), for the substring filters; they are
+ * hand-written there (conditional on the extension), not declared here.
  */
 export const packageSearch = pgTable(
   'package_search',

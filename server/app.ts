@@ -303,7 +303,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
         take,
       };
       const { lowerIds, totalHits } = take === 0 ? { lowerIds: [], totalHits: 0 } : await repo.search(filter);
-      const records = await repo.getListedRecordsFor(lowerIds, prerelease, semVer2);
+      const records = await repo.getSearchRecordsFor(lowerIds, prerelease, semVer2);
       const byId = groupBy(records as (PackageRecord & { lowerId: string })[], (r) => r.lowerId);
       const hits = lowerIds.filter((id) => byId.has(id)).map((id) => ({ records: byId.get(id)! }));
       return buildSearchResponse(hits, totalHits, urls, { prerelease, semVerLevel2: semVer2 });

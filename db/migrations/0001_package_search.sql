@@ -79,7 +79,9 @@ INSERT INTO package_search (lower_id, variant, version_key, search_text, authors
 SELECT lower_id, variant, version_key, search_text, authors, owners, title, description, summary, tags, package_types, total_downloads FROM package_search_source;
 --> statement-breakpoint
 -- Trigram indexes for the substring filters (free text, id:, autocomplete), when pg_trgm is available
--- (a trusted extension: the database owner may create it). Without it search still works, by scans.
+-- (a trusted extension: the database owner may create it); one per variant (partial), so that a query
+-- reads only its variant's posting lists (db/packages.ts writes the variant as a literal for them).
+-- Without pg_trgm search still works, by scans of one variant's rows.
 DO $$
 BEGIN
 	BEGIN
@@ -88,8 +90,10 @@ BEGIN
 		RAISE NOTICE 'pg_trgm is not available (%): search runs without trigram indexes', SQLERRM;
 	END;
 	IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
-		EXECUTE 'CREATE INDEX IF NOT EXISTS package_search_text_trgm_idx ON package_search USING gin (search_text gin_trgm_ops)';
-		EXECUTE 'CREATE INDEX IF NOT EXISTS package_search_id_trgm_idx ON package_search USING gin (lower_id gin_trgm_ops)';
+		FOR v IN 0..3 LOOP
+			EXECUTE format('CREATE INDEX IF NOT EXISTS package_search_text_trgm_%s_idx ON package_search USING gin (search_text gin_trgm_ops) WHERE variant = %s', v, v);
+			EXECUTE format('CREATE INDEX IF NOT EXISTS package_search_id_trgm_%s_idx ON package_search USING gin (lower_id gin_trgm_ops) WHERE variant = %s', v, v);
+		END LOOP;
 	END IF;
 END
 $$;
