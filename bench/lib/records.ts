@@ -2,17 +2,23 @@
  * Synthetic package versions for seeding read benchmarks without pushing: rows shaped like what the
  * ingest service writes (db/packages.ts `NewPackageVersion`), loaded straight into the database, in
  * batches of multi-row INSERTs through drizzle (embedded or PostgreSQL) or with COPY through
- * postgres.js (PostgreSQL, the 1,000,000-version scale scenario). No blobs are written: reads of
- * registration, flat-container version lists and dependency documents never open one.
+ * postgres.js (PostgreSQL, the 1,000,000-version scale scenario). Both paths also fill what the
+ * server keeps beside the versions for search: `package_registrations.total_downloads` and the
+ * per-id, per-variant search documents (`package_search`, see db/schema.ts). No blobs are written:
+ * reads of registration, flat-container version lists and dependency documents never open one.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Database } from '../../db/connection.ts';
 import type { NewPackageVersion } from '../../db/packages.ts';
 import { packageRegistrations, packageVersions } from '../../db/schema.ts';
 
-/** The version text of the i-th (0-based) version of a synthetic id; every 25th is a prerelease. */
+/**
+ * The version text of the i-th (0-based) version of a synthetic id; every 25th is a prerelease.
+ * Increasing in i (NuGet order), which `searchDocumentLines` relies on.
+ */
 export function syntheticVersion(i: number): string {
   const base = `${1 + Math.floor(i / 1000)}.${Math.floor(i / 10) % 100}.${i % 10}`;
   return i % 25 === 24 ? `${base}-preview` : base;
@@ -105,7 +111,51 @@ export async function insertSynthetic(db: Database, ids: { id: string; versions:
     }
   }
   await flush();
+  // the derived search columns, as the server computes them (migration 0001's view)
+  for (let k = 0; k < ids.length; k += 1000) {
+    const lowerIds = ids.slice(k, k + 1000).map(({ id }) => id.toLowerCase());
+    const list = sql.join(lowerIds.map((x) => sql`${x}`), sql`, `);
+    await db.execute(sql`
+      update package_registrations r set total_downloads = s.n
+      from (select lower_id, sum(downloads)::bigint as n from package_versions where lower_id in (${list}) group by lower_id) s
+      where r.lower_id = s.lower_id`);
+    await db.execute(sql`delete from package_search where lower_id in (${list})`);
+    await db.execute(sql`
+      insert into package_search (${SEARCH_COLUMNS})
+      select ${SEARCH_COLUMNS} from package_search_source where lower_id in (${list})`);
+  }
   return total;
+}
+
+const SEARCH_COLUMN_LIST =
+  'lower_id, variant, version_key, search_text, authors, owners, title, description, summary, tags, package_types, total_downloads';
+const SEARCH_COLUMNS = sql.raw(SEARCH_COLUMN_LIST);
+
+/**
+ * COPY lines of one synthetic id's search documents (package_search), computed here rather than by
+ * the database so that the bulk load stays one pass: per variant (bit 1 prereleases, bit 2 SemVer 2)
+ * the latest visible version's key and search text, the union of the visible versions' lower-cased
+ * fields (newline-joined, like the view's `string_agg(distinct …)`; the order of the parts does
+ * not matter to matching), and the id's total downloads. `rows` in increasing version order.
+ */
+function searchDocumentLines(rows: NewPackageVersion[], totalDownloads: number): string {
+  let out = '';
+  for (let variant = 0; variant < 4; variant++) {
+    const visible = rows.filter((r) => r.listed && (variant & 1 || !r.isPrerelease) && (variant & 2 || !r.isSemVer2));
+    if (visible.length === 0) continue;
+    const latest = visible[visible.length - 1]!;
+    const union = (f: (r: NewPackageVersion) => string | null) => [...new Set(visible.map((r) => (f(r) ?? '').toLowerCase()))].sort().join('\n');
+    const tags = [...new Set(visible.flatMap((r) => r.tags.map((t) => t.toLowerCase())))].sort();
+    const types = [...new Set(visible.flatMap((r) => (r.packageTypes.length ? r.packageTypes.map((t) => t.name.toLowerCase()) : ['dependency'])))].sort();
+    out +=
+      [
+        latest.id.toLowerCase(), variant, latest.versionKey, latest.searchText, union((r) => r.authors), union((r) => r.owners),
+        union((r) => r.title), union((r) => r.description), union((r) => r.summary), tags, types, totalDownloads,
+      ]
+        .map(cell)
+        .join('\t') + '\n';
+  }
+  return out;
 }
 
 const VERSION_COLUMNS = [
@@ -148,13 +198,16 @@ export async function copySynthetic(
   ids: { id: string; versions: number; n: number }[],
   onProgress: (rows: number) => void = () => {},
 ): Promise<number> {
-  const regs = await sql`copy package_registrations (lower_id, id, created) from stdin`.writable();
+  const downloadsOf = (n: number, i: number) => (n * 17 + i) % 1000;
+  const regs = await sql`copy package_registrations (lower_id, id, created, total_downloads) from stdin`.writable();
   await pipeline(
     Readable.from(
       (function* () {
         let buf = '';
-        for (const { id } of ids) {
-          buf += `${id.toLowerCase()}\t${id}\t${new Date(EPOCH).toISOString()}\n`;
+        for (const { id, versions: count, n } of ids) {
+          let total = 0;
+          for (let i = 0; i < count; i++) total += downloadsOf(n, i);
+          buf += `${id.toLowerCase()}\t${id}\t${new Date(EPOCH).toISOString()}\t${total}\n`;
           if (buf.length > 1 << 16) {
             yield buf;
             buf = '';
@@ -166,6 +219,38 @@ export async function copySynthetic(
     regs,
   );
   let rows = 0;
+  // the search documents (after the registrations they reference); building the trigram indexes once
+  // afterwards is several times faster than maintaining them row by row, so they are dropped and
+  // recreated from their own definitions (migration 0001's, whatever they are)
+  const trigram = await sql<{ name: string; def: string }[]>`
+    select indexname as name, indexdef as def from pg_indexes
+    where schemaname = current_schema() and tablename = 'package_search' and indexdef ilike '%gin_trgm_ops%'`;
+  for (const { name } of trigram) await sql.unsafe(`drop index "${name}"`);
+  await sql`set maintenance_work_mem = '256MB'`;
+  const docs = await sql.unsafe(`copy package_search (${SEARCH_COLUMN_LIST}) from stdin`).writable();
+  await pipeline(
+    Readable.from(
+      (function* () {
+        let buf = '';
+        for (const { id, versions: count, n } of ids) {
+          const list: NewPackageVersion[] = [];
+          let total = 0;
+          for (let i = 0; i < count; i++) {
+            list.push(syntheticRow(id, i, n));
+            total += downloadsOf(n, i);
+          }
+          buf += searchDocumentLines(list, total);
+          if (buf.length > 1 << 18) {
+            yield buf;
+            buf = '';
+          }
+        }
+        if (buf) yield buf;
+      })(),
+    ),
+    docs,
+  );
+  for (const { def } of trigram) await sql.unsafe(def);
   const versions = await sql.unsafe(`copy package_versions (${VERSION_COLUMNS.join(', ')}) from stdin`).writable();
   await pipeline(
     Readable.from(
@@ -173,7 +258,7 @@ export async function copySynthetic(
         let buf = '';
         for (const { id, versions: count, n } of ids) {
           for (let i = 0; i < count; i++) {
-            buf += copyLine(syntheticRow(id, i, n), (n * 17 + i) % 1000);
+            buf += copyLine(syntheticRow(id, i, n), downloadsOf(n, i));
             rows++;
             if (rows % 100_000 === 0) onProgress(rows);
             if (buf.length > 1 << 18) {
