@@ -138,7 +138,7 @@ export class PackageRepository {
           .select({ id: packageRegistrations.id })
           .from(packageRegistrations)
           .where(eq(packageRegistrations.lowerId, lowerId))
-          .for('update');
+          .for('no key update');
         const { id: _display, ...rest } = row;
         await tx.insert(packageVersions).values({ ...rest, lowerId, downloads: 0 });
         await refreshSearchDocuments(tx as unknown as Database, lowerId);
@@ -279,7 +279,7 @@ export class PackageRepository {
         .select({ one: sql<number>`1` })
         .from(packageRegistrations)
         .where(eq(packageRegistrations.lowerId, lowerId))
-        .for('update');
+        .for('no key update');
       await refreshSearchDocuments(tx as unknown as Database, lowerId);
       return true;
     });

@@ -146,6 +146,16 @@ describe.each(backends())('search documents (%s database)', (backend: Backend) =
     expect(await hit('q=packageid:var.pkg version:2.0.0-beta')).toEqual([]);
   });
 
+  it('ends with the latest version as the document after concurrent pushes of one id', async () => {
+    const bodies = await Promise.all(Array.from({ length: 12 }, (_, i) => pkg('Race.Pkg', `1.${i}.0`, { description: `racer${i}word` })));
+    const results = await Promise.all(bodies.map((b) => pushPackage(base, b)));
+    expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
+    const body = await getJson(`${base}/v3/search?q=packageid:race.pkg`);
+    expect(body.data.map((d: any) => [d.version, d.versions.length])).toEqual([['1.11.0', 12]]);
+    expect(await ids('q=racer11word')).toEqual(['Race.Pkg']);
+    expect(await ids('q=racer3word')).toEqual([]);
+  });
+
   it('counts totalHits exactly, whatever skip and take', async () => {
     for (const s of ['A', 'B', 'C', 'D', 'E']) await push(`Page.${s}`, '1.0.0', { tags: 'pagetag' });
     const page = await getJson(`${base}/v3/search?q=tags:pagetag&skip=2&take=2`);
