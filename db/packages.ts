@@ -4,6 +4,7 @@
  */
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
+import { NuGetVersion } from '../feed/version.ts';
 import type { VersionSummary } from '../feed/registration.ts';
 import type { DependencyRecord } from '../feed/dependencies.ts';
 import type { Database } from './connection.ts';
@@ -118,8 +119,9 @@ export class PackageRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Inserts a new version (and its package id on first push) in one transaction, and rewrites the
-   * id's search documents (package_search, one row per filter variant) in the same transaction.
+   * Inserts a new version (and its package id on first push) in one transaction, and makes it the
+   * id's search document (package_search, one row per filter variant) in each variant where it is now
+   * the latest listed version, in the same transaction (a constant cost, however many versions the id has).
    * The id's registration row is locked first, so pushes and list changes of one id refresh its
    * documents one after another (each refresh sees the others' committed versions).
    *
@@ -141,7 +143,7 @@ export class PackageRepository {
           .for('no key update');
         const { id: _display, ...rest } = row;
         await tx.insert(packageVersions).values({ ...rest, lowerId, downloads: 0 });
-        await refreshSearchDocuments(tx as unknown as Database, lowerId);
+        await addToSearchDocuments(tx as unknown as Database, lowerId, row.versionKey, row.isPrerelease, row.isSemVer2);
         return reg.id;
       });
     } catch (err) {
@@ -360,11 +362,13 @@ export class PackageRepository {
   /**
    * Search (§6.1) over the per-id search documents (package_search): one hit per package id whose
    * document for the requested variant (prerelease allowed × SemVer 2 allowed) matches every filter;
-   * most downloaded first (the id's total_downloads over all versions), then by lower-cased id.
-   * Free-text terms match the latest listed visible version only (id, title, summary, description,
-   * tags), as on nuget.org; `id:`/`packageid:` the id; `author:`, `owner:`, `title:`, `description:`,
-   * `summary:`, `tags:`, `packageType` and `version:` match when any listed visible version does.
-   * Unlisted versions never match.
+   * most downloaded first (the id's total_downloads over all versions), then by lower-cased id. A
+   * document holds the latest listed version visible in the variant, as nuget.org's search documents
+   * do: free-text terms (id, title, summary, description, tags) and the fields `author:`, `title:`,
+   * `description:`, `summary:` match substrings of that version's metadata, `tags:` and `packageType`
+   * one of its tags or types, `owner:` one of its comma-separated owners exactly (§6.1); `id:` is a
+   * substring and `packageid:` the exact id; `version:` matches when any listed visible version has
+   * that version. Unlisted versions never match.
    *
    * @returns the page (`skip`/`take`) of lower-cased ids and the exact number of matching ids
    */
@@ -519,7 +523,8 @@ function documentConditions(f: SearchFilter): SQL {
   for (const t of f.title) conds.push(sql`s.title like ${contains(t)}`);
   for (const t of f.description) conds.push(sql`s.description like ${contains(t)}`);
   for (const t of f.summary) conds.push(sql`s.summary like ${contains(t)}`);
-  for (const t of f.owner) conds.push(sql`s.owners like ${contains(t)}`);
+  // owner: is exact (§6.1): one of the comma-separated owners
+  for (const t of f.owner) conds.push(sql`exists (select 1 from unnest(string_to_array(s.owners, ',')) o(name) where trim(o.name) = ${t})`);
   for (const t of f.version) {
     // any listed visible version of the id, not only the document's: a per-version probe
     const flags = [sql`v.listed`];
@@ -533,15 +538,16 @@ function documentConditions(f: SearchFilter): SQL {
   return sql.join(conds, sql` and `);
 }
 
-/**
- * Rewrites the search documents (package_search rows, ≤ 4) of one id from its versions, through the
- * view `package_search_source` (migration 0001). Call inside the transaction that changed the id's
- * versions, after locking its registration row.
- */
 const SEARCH_COLUMNS = sql.raw(
   'lower_id, variant, version_key, search_text, authors, owners, title, description, summary, tags, package_types, total_downloads',
 );
 
+/**
+ * Rewrites the search documents (package_search rows, ≤ 4) of one id from its versions, through the
+ * view `package_search_source` (migration 0001): what unlisting or relisting needs, since either may
+ * change which version is the latest of a variant. Call inside the transaction that changed the id's
+ * versions, after locking its registration row.
+ */
 async function refreshSearchDocuments(db: Database, lowerId: string): Promise<void> {
   // the view's estimates (set-returning jsonb functions) would make PostgreSQL JIT-compile a
   // one-id query for hundreds of milliseconds
@@ -550,6 +556,42 @@ async function refreshSearchDocuments(db: Database, lowerId: string): Promise<vo
   await db.execute(sql`
     insert into package_search (${SEARCH_COLUMNS})
     select ${SEARCH_COLUMNS} from package_search_source where lower_id = ${lowerId}`);
+}
+
+/**
+ * Makes a newly pushed listed version the search document of every variant it is visible in
+ * (prereleases only where allowed, SemVer 2 only where allowed) whose current document is an older
+ * version (NuGet order, feed/version.ts) or missing; other variants keep theirs. Reads at most 4 rows
+ * and writes at most 4, whatever the number of versions. Call inside the push transaction, after
+ * locking the registration row and inserting the version.
+ */
+async function addToSearchDocuments(db: Database, lowerId: string, versionKey: string, isPrerelease: boolean, isSemVer2: boolean): Promise<void> {
+  const visibleIn = [0, 1, 2, 3].filter((v) => (!isPrerelease || (v & 1) === 1) && (!isSemVer2 || (v & 2) === 2));
+  const current = new Map(
+    normalizeRows(await db.execute(sql`select variant, version_key from package_search where lower_id = ${lowerId}`)).map((r) => [
+      Number(r.variant),
+      String(r.version_key),
+    ]),
+  );
+  const pushed = NuGetVersion.parse(versionKey);
+  const newer = visibleIn.filter((v) => {
+    const doc = current.get(v);
+    return doc === undefined || pushed.compareTo(NuGetVersion.parse(doc)) > 0;
+  });
+  if (newer.length === 0) return;
+  await db.execute(sql`set local jit = off`);
+  await db.execute(sql`
+    insert into package_search (${SEARCH_COLUMNS})
+    select f.lower_id, var.variant::smallint, f.version_key, f.search_text, f.authors, f.owners, f.title, f.description,
+      f.summary, f.tags, f.package_types, r.total_downloads
+    from package_search_fields f
+    join package_registrations r on r.lower_id = f.lower_id
+    cross join (values ${sql.raw(newer.map((v) => `(${v})`).join(', '))}) as var(variant)
+    where f.lower_id = ${lowerId} and f.version_key = ${versionKey}
+    on conflict (lower_id, variant) do update set
+      version_key = excluded.version_key, search_text = excluded.search_text, authors = excluded.authors,
+      owners = excluded.owners, title = excluded.title, description = excluded.description,
+      summary = excluded.summary, tags = excluded.tags, package_types = excluded.package_types`);
 }
 
 /** drizzle's `execute` returns an array (postgres.js) or `{ rows }` (PGlite) */

@@ -4,10 +4,11 @@
  * id's document (latest listed visible one per prerelease × SemVer 2 variant), unlisting, paging,
  * autocomplete by id parts, and the backfill of migration 0001 for a gallery created before it.
  *
- * The documented choice (db/packages.ts `search`): free-text terms match the latest listed visible
- * version only, as on nuget.org, so a term that only an older version had stops matching once a
- * newer version drops it; fielded filters (`description:`, `author:`, `tags:` …) keep matching when
- * any listed visible version matches.
+ * As on nuget.org (db/packages.ts `search`), an id's document is its latest listed visible version:
+ * free text and the fields (`description:`, `author:`, `tags:`, `owner:` …) match that version's
+ * metadata, so a term or author that only an older version had stops matching once a newer version
+ * drops it (and matches again if that newer version is unlisted); `version:` still finds any listed
+ * visible version. `owner:` is exact (one of the comma-separated owners).
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -90,18 +91,42 @@ describe.each(backends())('search documents (%s database)', (backend: Backend) =
     expect(all.filter((id: string) => id.startsWith('Rank.'))).toEqual(['Rank.B', 'Rank.C', 'Rank.A']);
   });
 
-  it('matches free text against the latest version only; fielded filters against any visible version', async () => {
-    await push('Drop.Pkg', '1.0.0', { description: 'Parses zebrafish files.' });
+  it('matches free text and fields against the latest version only, as nuget.org does', async () => {
+    await push('Drop.Pkg', '1.0.0', { description: 'Parses zebrafish files.', authors: 'Alice Zebra', owners: 'alice, contoso-team' });
     expect(await ids('q=zebrafish')).toEqual(['Drop.Pkg']);
-    await push('Drop.Pkg', '1.1.0', { description: 'Parses files.' });
+    expect(await ids('q=author:zebra')).toEqual(['Drop.Pkg']);
+    expect(await ids('q=owner:contoso-team')).toEqual(['Drop.Pkg']);
+    expect(await ids('q=owner:alice')).toEqual(['Drop.Pkg']);
+    // owner: is exact, not a substring
+    expect(await ids('q=owner:contoso')).toEqual([]);
+    expect(await ids('q=owner:ali')).toEqual([]);
+    await push('Drop.Pkg', '1.1.0', { description: 'Parses files.', authors: 'Bob Otter', owners: 'bob' });
     const after = await getJson(`${base}/v3/search?q=zebrafish`);
     expect(after).toEqual({ totalHits: 0, data: [] });
-    // the documented choice: description: still finds the id through its older version
-    expect(await ids('q=description:zebrafish')).toEqual(['Drop.Pkg']);
+    expect(await ids('q=description:zebrafish')).toEqual([]);
+    expect(await ids('q=author:zebra')).toEqual([]);
+    expect(await ids('q=author:otter')).toEqual(['Drop.Pkg']);
+    expect(await ids('q=owner:alice')).toEqual([]);
+    expect(await ids('q=owner:bob')).toEqual(['Drop.Pkg']);
+    // version: still finds an older listed version
+    expect(await ids('q=packageid:drop.pkg version:1.0.0')).toEqual(['Drop.Pkg']);
     // unlisting the newer version makes 1.0.0 the document again
     await setListed('Drop.Pkg', '1.1.0', false);
     const back = await getJson(`${base}/v3/search?q=zebrafish`);
     expect(back.data.map((d: any) => [d.id, d.version])).toEqual([['Drop.Pkg', '1.0.0']]);
+    expect(await ids('q=owner:alice')).toEqual(['Drop.Pkg']);
+  });
+
+  it('keeps the newest version as the document when an older version is pushed later', async () => {
+    await push('Late.Pkg', '2.0.0', { description: 'Current giraffeword.' });
+    await push('Late.Pkg', '1.5.0', { description: 'Backported hippoword.' });
+    await push('Late.Pkg', '3.0.0-beta', { description: 'Preview rhinoword.' });
+    expect((await getJson(`${base}/v3/search?q=giraffeword`)).data.map((d: any) => d.version)).toEqual(['2.0.0']);
+    expect(await ids('q=hippoword')).toEqual([]);
+    expect(await ids('q=rhinoword')).toEqual([]);
+    expect((await getJson(`${base}/v3/search?q=rhinoword&prerelease=true`)).data.map((d: any) => d.version)).toEqual(['3.0.0-beta']);
+    const all = (await getJson(`${base}/v3/search?q=packageid:late.pkg`)).data[0];
+    expect(all.versions.map((v: any) => v.version)).toEqual(['1.5.0', '2.0.0']);
   });
 
   it('unlisting the latest version makes the previous one the document; unlisting all hides the id', async () => {

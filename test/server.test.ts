@@ -249,8 +249,11 @@ describe.each(backends())('Galleon over HTTP (%s database)', (backend) => {
       expect(stable.data[0].version).toBe('1.0.0');
       const semver1 = await getJson(`${base}/v3/search?q=tags:PSModule&prerelease=true`);
       expect(semver1.data[0].versions.map((v: any) => v.version)).toEqual(['1.0.0']);
+      // fields match the latest version (nuget.org): Contoso.Core 1.2.0 is by Alice, its latest 1.3.0 is not
       const author = await getJson(`${base}/v3/search?q=author:alice`);
-      expect(author.data.map((d: any) => d.id)).toEqual(['Contoso.Core']);
+      expect(author.data.map((d: any) => d.id)).toEqual([]);
+      const latestAuthor = await getJson(`${base}/v3/search?q=packageid:contoso.core author:test`);
+      expect(latestAuthor.data.map((d: any) => d.version)).toEqual(['1.3.0']);
       const none = await getJson(`${base}/v3/search?q=&packageType=DotnetTool`);
       expect(none.totalHits).toBe(0);
     });

@@ -134,9 +134,9 @@ const SEARCH_COLUMNS = sql.raw(SEARCH_COLUMN_LIST);
 /**
  * COPY lines of one synthetic id's search documents (package_search), computed here rather than by
  * the database so that the bulk load stays one pass: per variant (bit 1 prereleases, bit 2 SemVer 2)
- * the latest visible version's key and search text, the union of the visible versions' lower-cased
- * fields (newline-joined, like the view's `string_agg(distinct …)`; the order of the parts does
- * not matter to matching), and the id's total downloads. `rows` in increasing version order.
+ * the latest visible version's key, search text and lower-cased fields (the view
+ * `package_search_fields`: tags and package types de-duplicated and sorted, no types = ["dependency"]),
+ * and the id's total downloads. `rows` in increasing version order.
  */
 function searchDocumentLines(rows: NewPackageVersion[], totalDownloads: number): string {
   let out = '';
@@ -144,13 +144,13 @@ function searchDocumentLines(rows: NewPackageVersion[], totalDownloads: number):
     const visible = rows.filter((r) => r.listed && (variant & 1 || !r.isPrerelease) && (variant & 2 || !r.isSemVer2));
     if (visible.length === 0) continue;
     const latest = visible[visible.length - 1]!;
-    const union = (f: (r: NewPackageVersion) => string | null) => [...new Set(visible.map((r) => (f(r) ?? '').toLowerCase()))].sort().join('\n');
-    const tags = [...new Set(visible.flatMap((r) => r.tags.map((t) => t.toLowerCase())))].sort();
-    const types = [...new Set(visible.flatMap((r) => (r.packageTypes.length ? r.packageTypes.map((t) => t.name.toLowerCase()) : ['dependency'])))].sort();
+    const lower = (f: (r: NewPackageVersion) => string | null) => (f(latest) ?? '').toLowerCase();
+    const tags = [...new Set(latest.tags.map((t) => t.toLowerCase()))].sort();
+    const types = [...new Set(latest.packageTypes.length ? latest.packageTypes.map((t) => t.name.toLowerCase()) : ['dependency'])].sort();
     out +=
       [
-        latest.id.toLowerCase(), variant, latest.versionKey, latest.searchText, union((r) => r.authors), union((r) => r.owners),
-        union((r) => r.title), union((r) => r.description), union((r) => r.summary), tags, types, totalDownloads,
+        latest.id.toLowerCase(), variant, latest.versionKey, latest.searchText, lower((r) => r.authors), lower((r) => r.owners),
+        lower((r) => r.title), lower((r) => r.description), lower((r) => r.summary), tags, types, totalDownloads,
       ]
         .map(cell)
         .join('\t') + '\n';

@@ -18,28 +18,35 @@ ALTER TABLE "package_registrations" ADD COLUMN "total_downloads" bigint DEFAULT 
 ALTER TABLE "package_search" ADD CONSTRAINT "package_search_lower_id_package_registrations_lower_id_fk" FOREIGN KEY ("lower_id") REFERENCES "public"."package_registrations"("lower_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "package_search_rank_idx" ON "package_search" USING btree ("variant","total_downloads" DESC NULLS LAST,"lower_id");--> statement-breakpoint
 -- Hand-written below (drizzle-kit does not generate views, extensions or conditional indexes).
+-- A search document is one listed version's searchable fields, lower-cased (nuget.org's search
+-- documents): search_text (free text: id, title, summary, description, tags), authors, owners, title,
+-- description, summary, tags and package types (an empty list counts as ["dependency"]).
+CREATE VIEW "package_search_fields" AS
+SELECT
+	v.lower_id, v.version_key, v.search_text,
+	lower(v.authors) AS authors, lower(coalesce(v.owners, '')) AS owners, lower(coalesce(v.title, '')) AS title,
+	lower(v.description) AS description, lower(coalesce(v.summary, '')) AS summary,
+	coalesce((SELECT jsonb_agg(DISTINCT lower(t) COLLATE "C") FROM jsonb_array_elements_text(v.tags) AS j(t)), '[]'::jsonb) AS tags,
+	CASE WHEN jsonb_array_length(v.package_types) = 0 THEN '["dependency"]'::jsonb
+		ELSE (SELECT jsonb_agg(DISTINCT lower(p->>'name') COLLATE "C") FROM jsonb_array_elements(v.package_types) AS q(p)) END AS package_types
+FROM package_versions v;
+--> statement-breakpoint
 -- The search documents of every id, per variant (bit 1 = prereleases allowed, bit 2 = SemVer 2
--- allowed), over the listed versions visible in the variant:
--- * version_key, search_text (free text): the latest such version (ids with none get no row) in NuGet order (§8.1: major, minor,
---   patch, revision numerically; a stable version after its prereleases; labels pairwise, numeric
---   labels (up to 9 digits) numerically and before alphanumeric ones, alphanumeric ones ordinal on the
---   lower-cased key, fewer labels first), as nuget.org's search documents;
--- * authors, owners, title, description, summary (newline-joined), tags, package_types: the union over
---   all those versions, lower-cased, so the fielded filters (author:, tags:, packageType= …) keep
---   matching an id when any visible version matches;
--- * total_downloads: the registration's (all versions).
--- db/packages.ts refreshes one id with `... where lower_id = $1`; the backfill below reads it all.
+-- allowed): the fields of the latest listed version visible in the variant (ids with none get no row),
+-- in NuGet order (§8.1: major, minor, patch, revision numerically; a stable version after its
+-- prereleases; labels pairwise, numeric labels (up to 9 digits) numerically and before alphanumeric
+-- ones, alphanumeric ones ordinal on the lower-cased key, fewer labels first); total_downloads is the
+-- registration's (all versions). db/packages.ts rebuilds one id with `... where lower_id = $1` when a
+-- version is unlisted or relisted (a push only compares the new version with the current documents);
+-- the backfill below reads it all.
 CREATE VIEW "package_search_source" AS
 SELECT
-	r.lower_id, var.variant::smallint AS variant, l.version_key, l.search_text,
-	coalesce(a.authors, '') AS authors, coalesce(a.owners, '') AS owners, coalesce(a.title, '') AS title,
-	coalesce(a.description, '') AS description, coalesce(a.summary, '') AS summary,
-	coalesce(a.tags, '[]'::jsonb) AS tags, coalesce(a.package_types, '["dependency"]'::jsonb) AS package_types,
-	r.total_downloads
+	r.lower_id, var.variant::smallint AS variant, f.version_key, f.search_text, f.authors, f.owners, f.title,
+	f.description, f.summary, f.tags, f.package_types, r.total_downloads
 FROM package_registrations r
 CROSS JOIN (VALUES (0), (1), (2), (3)) AS var(variant)
 CROSS JOIN LATERAL (
-	SELECT v.version_key, v.search_text
+	SELECT v.version_key
 	FROM package_versions v
 	WHERE v.lower_id = r.lower_id AND v.listed
 		AND (var.variant & 1 = 1 OR NOT v.is_prerelease)
@@ -51,24 +58,7 @@ CROSS JOIN LATERAL (
 			ORDER BY o) END COLLATE "C" DESC
 	LIMIT 1
 ) l
-CROSS JOIN LATERAL (
-	SELECT
-		string_agg(DISTINCT lower(x.authors) COLLATE "C", E'\n') AS authors,
-		string_agg(DISTINCT lower(coalesce(x.owners, '')) COLLATE "C", E'\n') AS owners,
-		string_agg(DISTINCT lower(coalesce(x.title, '')) COLLATE "C", E'\n') AS title,
-		string_agg(DISTINCT lower(x.description) COLLATE "C", E'\n') AS description,
-		string_agg(DISTINCT lower(coalesce(x.summary, '')) COLLATE "C", E'\n') AS summary,
-		(SELECT jsonb_agg(DISTINCT lower(t) COLLATE "C")
-			FROM jsonb_array_elements(jsonb_agg(x.tags)) AS arr(a), jsonb_array_elements_text(arr.a) AS j(t)) AS tags,
-		(SELECT jsonb_agg(DISTINCT lower(p->>'name') COLLATE "C")
-			FROM jsonb_array_elements(jsonb_agg(
-				CASE WHEN jsonb_array_length(x.package_types) = 0 THEN '[{"name": "Dependency"}]'::jsonb ELSE x.package_types END
-			)) AS arr(a), jsonb_array_elements(arr.a) AS q(p)) AS package_types
-	FROM package_versions x
-	WHERE x.lower_id = r.lower_id AND x.listed
-		AND (var.variant & 1 = 1 OR NOT x.is_prerelease)
-		AND (var.variant & 2 = 2 OR NOT x.is_semver2)
-) a;
+JOIN package_search_fields f ON f.lower_id = r.lower_id AND f.version_key = l.version_key;
 --> statement-breakpoint
 -- Backfill for galleries created before this migration.
 UPDATE package_registrations r SET total_downloads = s.n
