@@ -2,9 +2,9 @@
  * The `galleon` command: `galleon serve` runs the gallery; `galleon install` and `galleon sync`
  * are the reference client (client/). `galleon --help` lists them.
  */
-import { applyFlags, CONFIG_FLAGS, ConfigError, loadConfig } from './config.ts';
-
-const HELP = `galleon: a NuGet v3 gallery for PowerShell modules and .NET packages
+// config.ts (zod) and the server load only for `galleon serve` and the help text: the client
+// commands start without them
+const help = (CONFIG_FLAGS: Record<string, string>) => `galleon: a NuGet v3 gallery for PowerShell modules and .NET packages
 
 Usage:
   galleon serve [options]      run the gallery server
@@ -24,12 +24,13 @@ GALLEON_API_KEY is set, 250 MB package limit.
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP);
+    process.stdout.write(help((await import('./config.ts')).CONFIG_FLAGS));
     return command ? 0 : 2;
   }
   if (command === 'serve') {
+    const { applyFlags, CONFIG_FLAGS, ConfigError, loadConfig } = await import('./config.ts');
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(HELP);
+      process.stdout.write(help(CONFIG_FLAGS));
       return 0;
     }
     let config;
