@@ -83,7 +83,10 @@ WHERE s.variant = 0 AND NOT EXISTS (
 -- Trigram indexes for the substring filters (free text, id:, autocomplete), when pg_trgm is available
 -- (a trusted extension: the database owner may create it); one per variant (partial), so that a query
 -- reads only its variant's posting lists (db/packages.ts writes the variant as a literal for them).
--- Without pg_trgm search still works, by scans of one variant's rows.
+-- Without pg_trgm search still works, by scans of one variant's rows. fastupdate is off: with a
+-- pending list, its merges (by a push or by autovacuum) stalled pushes for seconds under steady load
+-- (`npm run bench -- soak`: push latency climbing to 4.5 s for 20 s); without it each push pays its
+-- few index entries at once.
 DO $$
 BEGIN
 	BEGIN
@@ -93,8 +96,8 @@ BEGIN
 	END;
 	IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
 		FOR v IN 0..3 LOOP
-			EXECUTE format('CREATE INDEX IF NOT EXISTS package_search_text_trgm_%s_idx ON package_search USING gin (search_text gin_trgm_ops) WHERE variant = %s', v, v);
-			EXECUTE format('CREATE INDEX IF NOT EXISTS package_search_id_trgm_%s_idx ON package_search USING gin (lower_id gin_trgm_ops) WHERE variant = %s', v, v);
+			EXECUTE format('CREATE INDEX IF NOT EXISTS package_search_text_trgm_%s_idx ON package_search USING gin (search_text gin_trgm_ops) WITH (fastupdate = off) WHERE variant = %s', v, v);
+			EXECUTE format('CREATE INDEX IF NOT EXISTS package_search_id_trgm_%s_idx ON package_search USING gin (lower_id gin_trgm_ops) WITH (fastupdate = off) WHERE variant = %s', v, v);
 		END LOOP;
 	END IF;
 END
