@@ -78,6 +78,14 @@ function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (m) => `\\${m}`);
 }
 
+/** what a version summary (feed/registration.ts `VersionSummary`) is read from */
+const summaryColumns = {
+  id: packageRegistrations.id,
+  version: packageVersions.version,
+  created: packageVersions.created,
+  lastEdited: packageVersions.lastEdited,
+};
+
 const recordColumns = {
   id: packageRegistrations.id,
   version: packageVersions.version,
@@ -188,12 +196,7 @@ export class PackageRepository {
    */
   async getVersionSummaries(lowerId: string): Promise<VersionSummary[]> {
     return this.db
-      .select({
-        id: packageRegistrations.id,
-        version: packageVersions.version,
-        created: packageVersions.created,
-        lastEdited: packageVersions.lastEdited,
-      })
+      .select(summaryColumns)
       .from(packageVersions)
       .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
       .where(eq(packageVersions.lowerId, lowerId));
@@ -207,10 +210,7 @@ export class PackageRepository {
   async getDependencyRecords(lowerId: string): Promise<DependencyRecord[]> {
     return this.db
       .select({
-        id: packageRegistrations.id,
-        version: packageVersions.version,
-        created: packageVersions.created,
-        lastEdited: packageVersions.lastEdited,
+        ...summaryColumns,
         listed: packageVersions.listed,
         moduleVersion: packageVersions.moduleVersion,
         isScript: packageVersions.isScript,
@@ -449,23 +449,6 @@ export class PackageRepository {
       });
     }
     return out;
-  }
-
-  /** Listed versions of several ids, filtered by prerelease/semVer level. */
-  async getListedRecordsFor(lowerIds: string[], prerelease: boolean, semVer2: boolean): Promise<PackageRecord[]> {
-    if (lowerIds.length === 0) return [];
-    const conds = [
-      sql`${packageVersions.lowerId} in (${sql.join(lowerIds.map((x) => sql`${x}`), sql`, `)})`,
-      eq(packageVersions.listed, true),
-    ];
-    if (!prerelease) conds.push(eq(packageVersions.isPrerelease, false));
-    if (!semVer2) conds.push(eq(packageVersions.isSemVer2, false));
-    const rows = await this.db
-      .select({ ...recordColumns, lowerId: packageVersions.lowerId })
-      .from(packageVersions)
-      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
-      .where(and(...conds));
-    return rows as unknown as PackageRecord[];
   }
 
   /**

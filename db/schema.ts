@@ -91,10 +91,11 @@ export const packageVersions = pgTable(
  * allowed, 2 = SemVer 2 allowed (0..3). The row describes the latest listed version visible in that
  * variant (NuGet version order, §8.1); an id with no such version has no row for the variant.
  *
- * Rows are derived data: db/packages.ts rewrites one id's rows (from the view
- * `package_search_source`, defined in migration 0001 and not known to drizzle-kit) in the transaction
- * of every push and list/unlist, and addDownloads copies the registration's new total here. The
- * text columns are lower-cased for matching only; results are built from package_versions.
+ * Rows are derived data, kept in the same transactions as the versions they describe (db/packages.ts):
+ * a push writes the rows of the variants where the new version is now the latest; unlisting or
+ * relisting rewrites the id's rows from the view `package_search_source` (migration 0001, not known to
+ * drizzle-kit); addDownloads copies the registration's new total here. The text columns are
+ * lower-cased for matching only; results are built from package_versions.
  *
  * Migration 0001 also adds, when the pg_trgm extension can be created, trigram GIN indexes partial
  * on each variant, `package_search_text_trgm_<variant>_idx` (search_text) and
@@ -111,15 +112,15 @@ export const packageSearch = pgTable(
     /** the version the document describes (lower-cased normalized, like package_versions.version_key) */
     versionKey: text('version_key').notNull(),
     searchText: text('search_text').notNull(),
-    /** lower-cased, one line per distinct value among the visible versions (likewise owners … summary) */
+    /** the document version's, lower-cased (likewise owners … summary) */
     authors: text('authors').notNull(),
     owners: text('owners').notNull(),
     title: text('title').notNull(),
     description: text('description').notNull(),
     summary: text('summary').notNull(),
-    /** lower-cased tags of every visible version */
+    /** the document version's tags, lower-cased */
     tags: jsonb('tags').$type<string[]>().notNull(),
-    /** lower-cased package type names of every visible version (`dependency` for one declaring none) */
+    /** the document version's package type names, lower-cased (`dependency` when it declares none) */
     packageTypes: jsonb('package_types').$type<string[]>().notNull(),
     /** copy of package_registrations.total_downloads: the ranking key */
     totalDownloads: bigint('total_downloads', { mode: 'number' }).notNull().default(0),

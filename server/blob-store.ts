@@ -20,8 +20,6 @@ export type BlobName = 'package.nupkg' | 'package.nuspec' | 'readme' | 'icon';
 export interface BlobStore {
   /** a fresh path for an upload in progress, on the same file system as the store */
   tempPath(): string;
-  /** moves a finished temp file into place under `key/name` (durable when it resolves) */
-  moveIn(key: string, name: BlobName, tempPath: string): Promise<void>;
   /** writes bytes under `key/name` (durable when it resolves) */
   write(key: string, name: BlobName, bytes: Buffer): Promise<void>;
   /**
@@ -103,7 +101,8 @@ export class FsBlobStore implements BlobStore {
     return name ? join(this.root, key, name) : join(this.root, key);
   }
 
-  async moveIn(key: string, name: BlobName, tempPath: string): Promise<void> {
+  /** moves a finished temp file into place under `key/name` (durable when it resolves) */
+  private async moveIn(key: string, name: BlobName, tempPath: string): Promise<void> {
     const target = this.path(key, name);
     await mkdir(dirname(target), { recursive: true });
     await fsyncFile(tempPath);
