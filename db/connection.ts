@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -18,6 +18,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import * as schema from './schema.ts';
+import { DurableNodeFS, EMBEDDED_POSTGRESQL_CONF, EMBEDDED_START_PARAMS, guardEmbeddedDatabase, type EmbeddedDatabaseFault } from './embedded.ts';
 
 export type Schema = typeof schema;
 /** The drizzle database handle both drivers share. */
@@ -37,15 +38,12 @@ export interface DatabaseOptions {
   embeddedDir?: string | null;
   /** postgres.js pool size (default 10) */
   poolSize?: number;
+  /**
+   * Called once when the embedded database hits a fault PGlite would have swallowed (db/embedded.ts);
+   * from then on every statement rejects with that {@link EmbeddedDatabaseFault}. The server stops.
+   */
+  onEmbeddedFault?: (err: EmbeddedDatabaseFault) => void;
 }
-
-/**
- * Settings of the embedded database. PGlite's default 128 MB of shared buffers cost ~100 MB of
- * resident memory once touched; Galleon answers hot documents from its own cache, and the embedded
- * database's files sit in the OS page cache anyway, so 32 MB is plenty (resident memory after a warm
- * start: ~295 → ~200 MB).
- */
-const EMBEDDED_POSTGRESQL_CONF = 'shared_buffers = 32MB';
 
 /**
  * Creates the embedded database's cluster in `dir` when it has none, in a short-lived child process:
@@ -79,8 +77,30 @@ async function initEmbeddedDirectory(dir: string): Promise<void> {
     rmSync(building, { recursive: true, force: true });
     throw new Error(`Creating the embedded database in ${dir} failed: ${result.output.trim().slice(-2000) || `exit code ${result.code}`}`);
   }
+  // PGlite's initdb never fsyncs (db/embedded.ts): make the new cluster durable before it is used
+  fsyncTree(building);
   rmSync(dir, { recursive: true, force: true });
   renameSync(building, dir);
+  fsyncPath(dirname(dir));
+}
+
+/** fsync(2) every file and folder under `root` (a freshly made cluster: about a thousand small files). */
+function fsyncTree(root: string): void {
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) fsyncTree(path);
+    else if (entry.isFile()) fsyncPath(path);
+  }
+  fsyncPath(root);
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -112,10 +132,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   if (options.embeddedDir) await initEmbeddedDirectory(options.embeddedDir);
-  // pg_trgm backs the search indexes of migration 0001 (PostgreSQL ships it in contrib)
+  // pg_trgm backs the search indexes of migration 0001 (PostgreSQL ships it in contrib); a folder gets
+  // the durable file system and fsync on (db/embedded.ts), memory (tests) keeps PGlite's defaults
   const settings = { extensions: { pg_trgm }, postgresqlconf: EMBEDDED_POSTGRESQL_CONF };
-  const client = options.embeddedDir ? new PGlite(options.embeddedDir, settings) : new PGlite(settings);
+  const client = options.embeddedDir
+    ? new PGlite({ ...settings, fs: new DurableNodeFS(options.embeddedDir), startParams: EMBEDDED_START_PARAMS })
+    : new PGlite(settings);
   await client.waitReady;
+  const guard = guardEmbeddedDatabase(client, (err) => options.onEmbeddedFault?.(err));
   const pgliteDb = drizzlePglite(client, { schema });
   // PGlite is one process's database; the lock still documents intent and guards re-entrant starts
   await client.query(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
@@ -124,5 +148,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   } finally {
     await client.query(`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
   }
-  return { db: pgliteDb as unknown as Database, kind: 'embedded', close: () => client.close() };
+  return {
+    db: pgliteDb as unknown as Database,
+    kind: 'embedded',
+    // after a fault the backend may never return: nothing more is sent to it (the next start recovers)
+    close: async () => {
+      if (!guard.isFaulted() && !client.closed) await client.close();
+    },
+  };
 }

@@ -2,12 +2,13 @@
  * Repository for the package aggregate (package ids and their versions). All SQL about packages
  * lives here; callers get `PackageRecord`s (feed/types.ts) and typed errors.
  */
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import type { VersionSummary } from '../feed/registration.ts';
 import type { DependencyRecord } from '../feed/dependencies.ts';
 import type { Database } from './connection.ts';
+import { bigintArray, textArray } from './lists.ts';
 import { packageRegistrations, packageSearch, packageVersions } from './schema.ts';
 
 /** Thrown when (lower id, normalized version) already exists, unlisted included (§2.1 409). */
@@ -65,6 +66,9 @@ export interface SearchFilter {
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/** blob keys looked up per statement by `referencedBlobKeys` */
+const REFERENCE_CHUNK = 5000;
 
 function isUniqueViolation(err: unknown): boolean {
   for (let e: any = err; e; e = e.cause) {
@@ -228,7 +232,7 @@ export class PackageRepository {
       .select(recordColumns)
       .from(packageVersions)
       .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
-      .where(and(eq(packageVersions.lowerId, lowerId), inArray(packageVersions.versionKey, versionKeys)));
+      .where(and(eq(packageVersions.lowerId, lowerId), sql`${packageVersions.versionKey} = any(${textArray(versionKeys)})`));
     return rows as PackageRecord[];
   }
 
@@ -294,18 +298,19 @@ export class PackageRepository {
    */
   async addDownloads(counts: Map<string, number>): Promise<void> {
     if (counts.size === 0) return;
-    const entries = [...counts];
-    const values = sql.join(
-      entries.map(([key, n]) => {
-        const slash = key.indexOf('/');
-        return sql`(${key.slice(0, slash)}, ${key.slice(slash + 1)}, ${n}::bigint)`;
-      }),
-      sql`, `,
-    );
+    const ids: string[] = [];
+    const keys: string[] = [];
+    const ns: number[] = [];
+    for (const [key, n] of counts) {
+      const slash = key.indexOf('/');
+      ids.push(key.slice(0, slash));
+      keys.push(key.slice(slash + 1));
+      ns.push(n);
+    }
     await this.db.transaction(async (tx) => {
       const touched = normalizeRows(
         await tx.execute(sql`
-          with c(lower_id, version_key, n) as (values ${values}),
+          with c(lower_id, version_key, n) as (select * from unnest(${textArray(ids)}, ${textArray(keys)}, ${bigintArray(ns)})),
           u as (
             update package_versions as v set downloads = v.downloads + c.n
             from c
@@ -322,7 +327,7 @@ export class PackageRepository {
       await tx.execute(sql`
         update package_search as p set total_downloads = r.total_downloads
         from package_registrations r
-        where r.lower_id = p.lower_id and r.lower_id in (${sql.join(touched.map((x) => sql`${x}`), sql`, `)})`);
+        where r.lower_id = p.lower_id and r.lower_id = any(${textArray(touched)})`);
     });
   }
 
@@ -334,29 +339,49 @@ export class PackageRepository {
 
   /**
    * Which of `keys` (blob keys found in the blob store, `<lower id>/<version key>/<upload id>`) a row
-   * references. Looks the keys up by primary key, 500 identities a query, so start-up clean-up costs
-   * in proportion to the files on disk, never loads every row of a big gallery.
+   * references. Looks the identities up by primary key (a join against `unnest` of two array
+   * parameters, db/lists.ts), 5,000 keys a statement, so the cost follows the files on disk and a big
+   * gallery never loads every row. Keys not shaped like a blob key are never referenced.
    *
    * @returns the subset of `keys` that some version row names as its blob key
    */
   async referencedBlobKeys(keys: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     const wanted = new Set(keys);
-    const pairs: [string, string][] = [];
-    for (const key of keys) {
+    const ids: string[] = [];
+    const versions: string[] = [];
+    for (const key of wanted) {
       const parts = key.split('/');
-      if (parts.length === 3) pairs.push([parts[0], parts[1]]);
+      if (parts.length !== 3) continue;
+      ids.push(parts[0]);
+      versions.push(parts[1]);
     }
-    for (let i = 0; i < pairs.length; i += 500) {
-      const chunk = pairs.slice(i, i + 500);
+    for (let i = 0; i < ids.length; i += REFERENCE_CHUNK) {
       const rows = normalizeRows(
         await this.db.execute(sql`
-          select blob_key from package_versions
-          where (lower_id, version_key) in (${sql.join(chunk.map(([id, v]) => sql`(${id}, ${v})`), sql`, `)})`),
+          select v.blob_key from unnest(${textArray(ids.slice(i, i + REFERENCE_CHUNK))}, ${textArray(versions.slice(i, i + REFERENCE_CHUNK))}) as k(lower_id, version_key)
+          join package_versions v on v.lower_id = k.lower_id and v.version_key = k.version_key`),
       );
       for (const r of rows) if (wanted.has(String(r.blob_key))) found.add(String(r.blob_key));
     }
     return found;
+  }
+
+  /** Whether a version row names `blobKey` as its files (one primary-key lookup; the sweep's last check before it moves a folder). */
+  async isBlobKeyReferenced(blobKey: string): Promise<boolean> {
+    const parts = blobKey.split('/');
+    if (parts.length !== 3) return false;
+    const rows = await this.db
+      .select({ k: packageVersions.blobKey })
+      .from(packageVersions)
+      .where(and(eq(packageVersions.lowerId, parts[0]), eq(packageVersions.versionKey, parts[1])));
+    return rows.some((r) => r.k === blobKey);
+  }
+
+  /** How many version rows there are (each names one blob key). */
+  async countVersions(): Promise<number> {
+    const rows = normalizeRows(await this.db.execute(sql`select count(*)::bigint as n from package_versions`));
+    return Number(rows[0]?.n ?? 0);
   }
 
   /**
@@ -408,7 +433,7 @@ export class PackageRepository {
     semVer2: boolean,
   ): Promise<(PackageRecord & { lowerId: string })[]> {
     if (lowerIds.length === 0) return [];
-    const list = sql.join(lowerIds.map((x) => sql`${x}`), sql`, `);
+    const list = textArray(lowerIds);
     const latestQuery = this.db
       .select({ ...recordColumns, lowerId: packageVersions.lowerId, versionKey: packageVersions.versionKey })
       .from(packageSearch)
@@ -418,7 +443,7 @@ export class PackageRepository {
       )
       .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
       .where(
-        and(sql`${packageSearch.lowerId} in (${list})`, eq(packageSearch.variant, variantOf(prerelease, semVer2))),
+        and(sql`${packageSearch.lowerId} = any(${list})`, eq(packageSearch.variant, variantOf(prerelease, semVer2))),
       );
     const flags = [sql`listed`];
     if (!prerelease) flags.push(sql`not is_prerelease`);
@@ -427,7 +452,7 @@ export class PackageRepository {
     const narrowQuery = this.db.execute(sql`
       select lower_id, version_key, version, full_version, downloads, is_prerelease, is_semver2
       from package_versions
-      where lower_id in (${list}) and ${sql.join(flags, sql` and `)}`);
+      where lower_id = any(${list}) and ${sql.join(flags, sql` and `)}`);
     const [latest, narrow] = await Promise.all([latestQuery, narrowQuery]);
     const byId = new Map((latest as (PackageRecord & { lowerId: string; versionKey: string })[]).map((r) => [r.lowerId, r]));
     const out: (PackageRecord & { lowerId: string })[] = [];

@@ -284,7 +284,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const packageType = q.packagetype ?? q.packageType ?? null;
     return document(c, GLOBAL_CACHE_TAG, async (urls) => {
       const parsed = parseSearchQuery(q.q ?? '');
-      const lower = (xs: string[] | undefined) => (xs ?? []).map((x) => x.toLowerCase()).filter(Boolean);
+      // each term and field value is one condition of the statement: repeated ones count once
+      const lower = (xs: string[] | undefined) => [...new Set((xs ?? []).map((x) => x.toLowerCase()).filter(Boolean))];
+      const conditions = lower(parsed.terms).length + Object.values(parsed.fields).reduce((n, xs) => n + lower(xs).length, 0);
+      if (conditions > MAX_SEARCH_CONDITIONS) {
+        throw new HttpError(400, `The search query has ${conditions} terms and field filters; Galleon accepts at most ${MAX_SEARCH_CONDITIONS}.`);
+      }
       const filter: SearchFilter = {
         terms: lower(parsed.terms),
         id: lower(parsed.fields.id),
@@ -432,6 +437,9 @@ function versionKeyParam(text: string): string | null {
   const v = NuGetVersion.tryParse(text);
   return v ? v.toNormalizedString().toLowerCase() : null;
 }
+
+/** most distinct free-text terms plus field filters one search may have (each is a condition in SQL) */
+const MAX_SEARCH_CONDITIONS = 100;
 
 function intParam(value: string | undefined, name: string, dflt: number, min: number, max: number): number {
   if (value === undefined || value === '') return dflt;

@@ -10,7 +10,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join, dirname } from 'node:path';
 
@@ -36,8 +36,8 @@ export interface BlobStore {
   remove(key: string): Promise<void>;
   /** every stored blob key */
   listKeys(): Promise<string[]>;
-  /** removes leftover temp files of interrupted uploads; returns how many */
-  cleanTemp(): Promise<number>;
+  /** removes leftover temp files of interrupted uploads (modified before `olderThanMs`, default all); returns how many */
+  cleanTemp(olderThanMs?: number): Promise<number>;
 }
 
 /** One file of {@link BlobStore.storeFiles}: its bytes, or a finished temp file to move in. */
@@ -215,13 +215,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async remove(key: string): Promise<void> {
-    for (const name of ['package.nupkg', 'package.nuspec', 'readme', 'icon'] as const) {
-      const b = this.small.get(`${key}/${name}`);
-      if (b) {
-        this.small.delete(`${key}/${name}`);
-        this.smallBytes -= b.length;
-      }
-    }
+    this.forget(key);
     await rm(this.path(key), { recursive: true, force: true });
   }
 
@@ -240,10 +234,111 @@ export class FsBlobStore implements BlobStore {
     return keys;
   }
 
-  async cleanTemp(): Promise<number> {
+  /**
+   * Every blob folder with the modification time of the folder (when its files were stored), for the
+   * start-up sweep's age rule. Unreadable entries are skipped; keys in the order found.
+   */
+  async listKeyTimes(): Promise<{ key: string; mtimeMs: number }[]> {
+    const keys = await this.listKeys();
+    const out: { key: string; mtimeMs: number }[] = [];
+    for (let i = 0; i < keys.length; i += 256) {
+      const chunk = keys.slice(i, i + 256);
+      const stats = await Promise.all(chunk.map((k) => stat(join(this.root, k)).then((st) => st.mtimeMs, () => null)));
+      chunk.forEach((key, j) => {
+        if (stats[j] !== null) out.push({ key, mtimeMs: stats[j]! });
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Removes temp files of interrupted uploads last modified before `olderThanMs` (epoch ms; default: every
+   * one, which only a process that is not yet serving may ask for); returns how many.
+   */
+  async cleanTemp(olderThanMs = Infinity): Promise<number> {
     const names = await readdir(this.tmpDir).catch(() => [] as string[]);
-    await Promise.all(names.map((n) => rm(join(this.tmpDir, n), { force: true, recursive: true })));
-    return names.length;
+    let removed = 0;
+    await Promise.all(
+      names.map(async (n) => {
+        const path = join(this.tmpDir, n);
+        if (olderThanMs !== Infinity) {
+          const st = await stat(path).catch(() => null);
+          if (!st || st.mtimeMs >= olderThanMs) return;
+        }
+        await rm(path, { force: true, recursive: true });
+        removed++;
+      }),
+    );
+    return removed;
+  }
+
+  /**
+   * Moves the folder of `key` to `<targetRoot>/<key>` (the quarantine) with one rename, durable when it
+   * resolves (both parents fsynced), and drops its files from the small-file cache; then removes the
+   * emptied `<id>/<version>` parents. Never deletes a file.
+   *
+   * @throws when `targetRoot/key` exists already or the rename fails (EXDEV: another file system)
+   */
+  async moveOut(key: string, targetRoot: string): Promise<void> {
+    const from = this.path(key);
+    const to = join(targetRoot, key);
+    await mkdir(dirname(to), { recursive: true });
+    if (await stat(to).then(() => true, () => false)) throw new Error(`${to} exists already`);
+    this.forget(key);
+    await rename(from, to);
+    await Promise.all([fsyncDir(dirname(from)), fsyncDir(dirname(to))]);
+    for (let d = dirname(from); d !== this.root && d.startsWith(this.root); d = dirname(d)) {
+      if (!(await rmdir(d).then(() => true, () => false))) break;
+    }
+  }
+
+  /**
+   * Moves `<sourceRoot>/<key>` back into the store as `key` (a quarantined folder that a row turned
+   * out to reference), durable when it resolves.
+   *
+   * @throws when the store has `key` already or the rename fails
+   */
+  async restoreFrom(key: string, sourceRoot: string): Promise<void> {
+    const to = this.path(key);
+    await mkdir(dirname(to), { recursive: true });
+    if (await stat(to).then(() => true, () => false)) throw new Error(`${to} exists already`);
+    await rename(join(sourceRoot, key), to);
+    await Promise.all([fsyncDir(dirname(to)), fsyncDir(dirname(join(sourceRoot, key)))]);
+  }
+
+  /**
+   * Checks that the store's folder accepts new files (creates, fsyncs and removes a probe in `.tmp`).
+   *
+   * @throws Error naming the folder and the system's reason (EACCES, EROFS, ENOSPC …)
+   */
+  async checkWritable(): Promise<void> {
+    const probe = join(this.tmpDir, `.probe-${process.pid}-${randomUUID()}`);
+    try {
+      await mkdir(this.tmpDir, { recursive: true });
+      const h = await open(probe, 'wx');
+      try {
+        await h.writeFile('galleon');
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await unlink(probe);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new Error(
+        `The package folder ${this.root} is not writable (${code}): Galleon stores every pushed package there. Fix its permissions or mount, or point GALLEON_DATA_DIR at a writable folder. Nothing was changed.`,
+      );
+    }
+  }
+
+  private forget(key: string): void {
+    for (const name of ['package.nupkg', 'package.nuspec', 'readme', 'icon'] as const) {
+      const b = this.small.get(`${key}/${name}`);
+      if (b) {
+        this.small.delete(`${key}/${name}`);
+        this.smallBytes -= b.length;
+      }
+    }
   }
 }
 

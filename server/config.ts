@@ -26,6 +26,12 @@ export interface Config {
   logLevel: string;
   /** how often buffered download counts are written, milliseconds */
   downloadFlushMs: number;
+  /**
+   * the start-up sweep only looks at package folders and temp files last changed at least this long
+   * ago (and before the process started), milliseconds: 0 on the embedded database (one process), an
+   * hour on PostgreSQL, where other nodes may be pushing into a shared folder
+   */
+  sweepMinAgeMs: number;
 }
 
 /** Map from `galleon serve` flag to environment variable. */
@@ -39,6 +45,7 @@ export const CONFIG_FLAGS: Record<string, string> = {
   '--api-key': 'GALLEON_API_KEY',
   '--max-package-mb': 'GALLEON_MAX_PACKAGE_MB',
   '--log-level': 'GALLEON_LOG_LEVEL',
+  '--sweep-min-age-minutes': 'GALLEON_SWEEP_MIN_AGE_MINUTES',
 };
 
 /** Thrown for an unusable setting; the message names the variable and the accepted values. */
@@ -60,6 +67,7 @@ const envSchema = z.object({
   GALLEON_MAX_PACKAGE_MB: z.coerce.number().positive().default(250),
   GALLEON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GALLEON_DOWNLOAD_FLUSH_MS: z.coerce.number().int().positive().default(10_000),
+  GALLEON_SWEEP_MIN_AGE_MINUTES: z.coerce.number().min(0).optional(),
 });
 
 /**
@@ -89,12 +97,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPackageBytes: Math.floor(e.GALLEON_MAX_PACKAGE_MB * 1024 * 1024),
     logLevel: e.GALLEON_LOG_LEVEL,
     downloadFlushMs: e.GALLEON_DOWNLOAD_FLUSH_MS,
+    sweepMinAgeMs: Math.round((e.GALLEON_SWEEP_MIN_AGE_MINUTES ?? (e.DATABASE_URL ? 60 : 0)) * 60_000),
   };
 }
 
 /** Where the embedded database keeps its files. */
 export function embeddedDbDir(config: Config): string {
   return join(config.dataDir, 'db');
+}
+
+/** Where the sweep moves package folders no database row references (server/sweep.ts). */
+export function quarantineDir(config: Config): string {
+  return join(config.dataDir, 'quarantine');
 }
 
 /** Where package files are stored. */

@@ -5,6 +5,7 @@
  */
 import { InvalidPackageError } from '../feed/errors.ts';
 import { DuplicatePackageError } from '../db/packages.ts';
+import { isEmbeddedDatabaseFault } from '../db/embedded.ts';
 
 /** An error whose status and message go to the client as they are. */
 export class HttpError extends Error {
@@ -31,6 +32,8 @@ export function mapError(err: unknown): MappedError {
   if (err instanceof InvalidPackageError) return { status: 400, message: err.message, headers: {}, internal: false };
   if (err instanceof DuplicatePackageError)
     return { status: 409, message: `${err.message} Versions are immutable; push a new version.`, headers: {}, internal: false };
+  if (isEmbeddedDatabaseFault(err))
+    return { status: 503, message: 'The embedded database failed and Galleon is restarting; try again shortly.', headers: { 'Retry-After': '5' }, internal: true };
   if (err instanceof URIError) return { status: 400, message: 'The request URL is not valid percent-encoding.', headers: {}, internal: false };
   return { status: 500, message: 'Internal server error.', headers: {}, internal: true };
 }

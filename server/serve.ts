@@ -1,6 +1,7 @@
 /**
- * `galleon serve`: opens the database (migrating under an advisory lock), cleans what an earlier
- * crash left behind, and serves HTTP. Hot documents already in the cache are answered by a raw
+ * `galleon serve`: takes the data folder's lock (embedded database), checks that the package folder is
+ * writable, opens the database (migrating under an advisory lock), listens, and then, in the background,
+ * sweeps what an earlier crash left behind (server/sweep.ts: quarantine, never deletion). Hot documents already in the cache are answered by a raw
  * `node:http` fast path before Hono is involved; everything else goes through the app. SIGTERM and
  * SIGINT stop accepting connections, drain in-flight requests (idle keep-alive connections are closed
  * at once, busy ones after their last answer, everything at the drain timeout) and flush buffered
@@ -17,7 +18,10 @@ import { createApp } from './app.ts';
 import { serveCached, serveStoredFile } from './fast-path.ts';
 import { FsBlobStore, type BlobName } from './blob-store.ts';
 import { DocumentCache, StoredVersionCache } from './cache.ts';
-import { embeddedDbDir, packagesDir, type Config } from './config.ts';
+import { embeddedDbDir, packagesDir, quarantineDir, type Config } from './config.ts';
+import { lockDataDir } from './data-lock.ts';
+import { runStartupSweep } from './sweep.ts';
+import type { EmbeddedDatabaseFault } from '../db/embedded.ts';
 import { DownloadCounter } from './downloads.ts';
 import { PackageService } from './ingest.ts';
 
@@ -29,6 +33,8 @@ export interface RunningServer {
   db: DatabaseHandle;
   /** drains requests, flushes download counts and closes the database */
   stop(): Promise<void>;
+  /** settles when the background start-up sweep has finished (tests wait for it) */
+  sweepDone: Promise<void>;
 }
 
 /** How long `stop()` waits for in-flight requests before closing their connections, by default. */
@@ -50,11 +56,25 @@ export async function startServer(
   let config = initialConfig;
   const log = opts.logger ?? pino({ level: config.logLevel });
   const started = Date.now();
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, embeddedDir: config.databaseUrl ? null : embeddedDbDir(config) });
-  const repo = new PackageRepository(db.db);
+  const embedded = !config.databaseUrl;
+  // the embedded database is one process's: a second one on the same folder would corrupt it
+  const lock = embedded ? await lockDataDir(config.dataDir, 'serve') : null;
+  let db: DatabaseHandle;
   const blobs = new FsBlobStore(packagesDir(config));
-  await blobs.init();
-  await cleanLeftovers(blobs, repo, log);
+  let onFault: (err: EmbeddedDatabaseFault) => void = () => {};
+  try {
+    await blobs.checkWritable();
+    log.info({ database: embedded ? embeddedDbDir(config) : 'postgres' }, embedded ? 'opening the embedded database' : 'connecting to PostgreSQL');
+    db = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      embeddedDir: embedded ? embeddedDbDir(config) : null,
+      onEmbeddedFault: (err) => onFault(err),
+    });
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
+  const repo = new PackageRepository(db.db);
 
   // listen first so that a port of 0 (tests) is known before links are built from it
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
@@ -83,13 +103,19 @@ export async function startServer(
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   server.maxHeadersCount = 200;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await db.close();
+    await lock?.release();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -127,6 +153,15 @@ export async function startServer(
     'Galleon is serving',
   );
 
+  // crash leftovers, in the background and never by deletion: only what is older than this process
+  // and than GALLEON_SWEEP_MIN_AGE_MINUTES (an hour on PostgreSQL, where other nodes may be pushing
+  // into a shared folder)
+  const sweepAbort = new AbortController();
+  const olderThanMs = Math.min(started, Date.now() - config.sweepMinAgeMs);
+  const sweepDone = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => runStartupSweep({ blobs, repo, quarantineRoot: quarantineDir(config), log }, { olderThanMs, signal: sweepAbort.signal }))
+    .then(() => undefined);
+
   const drainTimeoutMs = opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -150,8 +185,11 @@ export async function startServer(
           else res.once('finish', () => socket.end());
         }
       });
+      sweepAbort.abort();
+      await sweepDone;
       await downloads.stop();
       await db.close();
+      await lock?.release();
       log.info({}, 'stopped');
     })();
     return stopping;
@@ -169,26 +207,13 @@ export async function startServer(
       });
     }
   }
-  return { server, url, config, db, stop };
-}
-
-/**
- * Crash recovery at start-up: removes temp files of interrupted uploads and blob folders that no
- * row references (a push that died between storing its files and committing its rows). Assumes
- * this process is the only one writing to the blob store while it starts.
- */
-async function cleanLeftovers(blobs: FsBlobStore, repo: PackageRepository, log: pino.Logger): Promise<void> {
-  const temps = await blobs.cleanTemp();
-  const onDisk = await blobs.listKeys();
-  const referenced = await repo.referencedBlobKeys(onDisk);
-  let orphans = 0;
-  for (const key of onDisk) {
-    if (!referenced.has(key)) {
-      await blobs.remove(key);
-      orphans++;
-    }
-  }
-  if (temps || orphans) log.warn({ tempFiles: temps, orphanBlobs: orphans }, 'removed leftovers of interrupted pushes');
+  // the embedded database failed in a way that leaves it unusable (db/embedded.ts): stop serving and,
+  // under the CLI, exit non-zero so that a supervisor restarts Galleon (crash recovery replays the WAL)
+  onFault = (err) => {
+    log.fatal({ err }, 'the embedded database failed; Galleon is stopping (restart it: nothing acknowledged is lost)');
+    if (opts.installSignalHandlers) void stop().finally(() => process.exit(70));
+  };
+  return { server, url, config, db, stop, sweepDone };
 }
 
 /**

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Database } from '../../db/connection.ts';
+import { textArray } from '../../db/lists.ts';
 import type { NewPackageVersion } from '../../db/packages.ts';
 import { packageRegistrations, packageVersions } from '../../db/schema.ts';
 
@@ -114,15 +115,15 @@ export async function insertSynthetic(db: Database, ids: { id: string; versions:
   // the derived search columns, as the server computes them (migration 0001's view)
   for (let k = 0; k < ids.length; k += 1000) {
     const lowerIds = ids.slice(k, k + 1000).map(({ id }) => id.toLowerCase());
-    const list = sql.join(lowerIds.map((x) => sql`${x}`), sql`, `);
+    const list = textArray(lowerIds);
     await db.execute(sql`
       update package_registrations r set total_downloads = s.n
-      from (select lower_id, sum(downloads)::bigint as n from package_versions where lower_id in (${list}) group by lower_id) s
+      from (select lower_id, sum(downloads)::bigint as n from package_versions where lower_id = any(${list}) group by lower_id) s
       where r.lower_id = s.lower_id`);
-    await db.execute(sql`delete from package_search where lower_id in (${list})`);
+    await db.execute(sql`delete from package_search where lower_id = any(${list})`);
     await db.execute(sql`
       insert into package_search (${SEARCH_COLUMNS})
-      select ${SEARCH_COLUMNS} from package_search_source where lower_id in (${list})`);
+      select ${SEARCH_COLUMNS} from package_search_source where lower_id = any(${list})`);
   }
   return total;
 }

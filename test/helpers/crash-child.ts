@@ -28,6 +28,12 @@ export interface ChildServer {
   output(): string;
   /** sends a signal; no-op once it has exited */
   kill(signal: NodeJS.Signals): void;
+  /**
+   * Resolves with the first log entry (parsed pino line) whose `msg` is `msg`, already written or still
+   * to come, e.g. 'start-up sweep done'.
+   * @throws when the process exits or `timeoutMs` (default 60 s) passes first
+   */
+  waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -99,11 +105,33 @@ export async function startChildServer(opts: {
       reject(new Error(`galleon serve exited (code ${code}, signal ${signal}) before serving:\n${out}`));
     });
   });
+  const findEntry = (msg: string): Record<string, unknown> | null => {
+    for (const line of out.split('\n')) {
+      if (!line.includes(msg)) continue;
+      try {
+        const entry = JSON.parse(line);
+        if (entry.msg === msg) return entry;
+      } catch {
+        // not a log line
+      }
+    }
+    return null;
+  };
   return {
     url,
     process: child,
     exited,
     output: () => out,
+    waitForLog: async (msg, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const entry = findEntry(msg);
+        if (entry) return entry;
+        if (exitedFlag) throw new Error(`galleon serve exited before logging "${msg}":\n${out}`);
+        if (Date.now() > deadline) throw new Error(`galleon serve did not log "${msg}" within ${timeoutMs} ms:\n${out}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     kill: (signal) => {
       if (!exitedFlag) child.kill(signal);
     },

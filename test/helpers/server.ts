@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import pino from 'pino';
+import { openDatabase, type DatabaseHandle } from '../../db/connection.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/serve.ts';
 
@@ -99,6 +100,24 @@ export async function startTestServer(
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Opens a fresh, migrated database of `backend` without a server (repository-level suites): the embedded
+ * one in a temp folder (the run's template copied in), or a new PostgreSQL database.
+ *
+ * @returns the handle and `dispose()`, which closes it and removes its folder or database
+ */
+export async function openTestDatabase(backend: Backend): Promise<{ db: DatabaseHandle; dispose(): Promise<void> }> {
+  if (backend === 'postgres') {
+    const created = await createTestDatabase();
+    const db = await openDatabase({ databaseUrl: created.url });
+    return { db, dispose: async () => { await db.close(); await created.drop(); } };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'galleon-db-'));
+  await copyEmbeddedTemplate(join(dir, 'db'));
+  const db = await openDatabase({ embeddedDir: join(dir, 'db') });
+  return { db, dispose: async () => { await db.close(); await rm(dir, { recursive: true, force: true }); } };
 }
 
 /**

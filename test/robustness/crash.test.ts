@@ -3,8 +3,8 @@
  * and is SIGKILLed at random moments while a stream of pushes is running, then restarted. Every push
  * that was acknowledged with 201 must be intact (listed in the flat container, the registration, the
  * dependency-only hive and search; nupkg byte-identical, nuspec served); a push whose answer was lost may have committed or not, but never
- * partially: it is either fully there or fully absent. Start-up removes temp files and blob folders
- * without a row. Runs on every backend of `backends()`.
+ * partially: it is either fully there or fully absent. Start-up removes temp files and moves blob folders
+ * without a row to the quarantine. Runs on every backend of `backends()`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +21,8 @@ import { backends, createTestDatabase, pushPackage } from '../helpers/server.ts'
 const ID = 'Crash.Package';
 const LOWER = ID.toLowerCase();
 const KILLS = 3;
+/** one process per data folder here: the sweep may look at everything older than the start */
+const SWEEP_NOW = { GALLEON_SWEEP_MIN_AGE_MINUTES: '0' };
 const WORKERS = 4;
 
 type Outcome = 'acknowledged' | 'unknown';
@@ -151,7 +153,7 @@ describe.each(backends())('crash safety (%s database)', (backend) => {
   it(`keeps every acknowledged push intact and no partial push visible across ${KILLS} SIGKILLs, and start-up removes leftovers`, async () => {
     const blobRoot = join(dataDir, 'packages');
     for (let kill = 0; kill < KILLS; kill++) {
-      child = await startChildServer({ dataDir, databaseUrl });
+      child = await startChildServer({ dataDir, databaseUrl, env: SWEEP_NOW });
       if (kill > 0) await verify(child.url);
       const server = child;
       const delay = 300 + Math.floor(Math.random() * 1200);
@@ -172,10 +174,16 @@ describe.each(backends())('crash safety (%s database)', (backend) => {
     await mkdir(join(blobRoot, '.tmp'), { recursive: true });
     await writeFile(join(blobRoot, '.tmp', 'interrupted.upload'), 'half an upload');
 
-    child = await startChildServer({ dataDir, databaseUrl });
+    child = await startChildServer({ dataDir, databaseUrl, env: SWEEP_NOW });
+    const sweep = await child.waitForLog('start-up sweep done');
     const { committedWithoutAnswer } = await verify(child.url);
     expect(await readdir(join(blobRoot, '.tmp'))).toEqual([]);
+    // the orphan went to the quarantine, not away (server/sweep.ts)
     expect(await readdir(join(blobRoot, LOWER, '9.9.9')).catch(() => [])).toEqual([]);
+    expect(sweep.refused).toBe(false);
+    const batches = (await readdir(join(dataDir, 'quarantine'))).filter((n) => n !== 'README.txt');
+    const quarantined = await Promise.all(batches.map((b) => readdir(join(dataDir, 'quarantine', b, LOWER, '9.9.9')).catch(() => [] as string[])));
+    expect(quarantined.flat()).toContain('00000000-0000-4000-8000-000000000000');
     console.info(
       `crash safety (${backend}): ${next} pushes attempted, ${acknowledged} acknowledged, ${next - acknowledged} unanswered of which ${committedWithoutAnswer} had committed`,
     );
