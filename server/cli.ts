@@ -1,6 +1,7 @@
 /**
- * The `galleon` command: `galleon serve` runs the gallery; `galleon install` and `galleon sync`
- * are the reference client (client/). `galleon --help` lists them.
+ * The `galleon` command: `galleon serve` runs the gallery, `galleon gc` checks its package folders
+ * (server/gc.ts); `galleon install` and `galleon sync` are the reference client (client/).
+ * `galleon --help` lists them.
  */
 // config.ts (zod) and the server load only for `galleon serve` and the help text: the client
 // commands start without them
@@ -10,6 +11,7 @@ Usage:
   galleon serve [options]      run the gallery server
   galleon install [specs...]   install PowerShell modules from a NuGet v3 feed (run "galleon install --help")
   galleon sync <spec.yaml>     keep a project's module folder in line with a YAML spec ("galleon sync --help")
+  galleon gc [--apply]         find package folders no database row references (a dry run; "galleon gc --help")
 
 Options of "galleon serve" (each also an environment variable):
 ${Object.entries(CONFIG_FLAGS)
@@ -46,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
     const { startServer } = await import('./serve.ts');
     await startServer(config, { installSignalHandlers: true });
     return -1; // keep running
+  }
+  if (command === 'gc') {
+    const { runGc } = await import('./gc.ts');
+    return runGc(rest);
   }
   if (command === 'install' || command === 'sync') {
     const mod = await import('../client/cli.ts');
