@@ -307,22 +307,26 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * Checks that the store's folder accepts new files (creates, fsyncs and removes a probe in `.tmp`).
+   * Checks that the store's folder accepts new files (creates, fsyncs and removes a probe in the root and
+   * in `.tmp`).
    *
    * @throws Error naming the folder and the system's reason (EACCES, EROFS, ENOSPC …)
    */
   async checkWritable(): Promise<void> {
-    const probe = join(this.tmpDir, `.probe-${process.pid}-${randomUUID()}`);
     try {
       await mkdir(this.tmpDir, { recursive: true });
-      const h = await open(probe, 'wx');
-      try {
-        await h.writeFile('galleon');
-        await h.sync();
-      } finally {
-        await h.close();
+      // uploads land in .tmp, new ids' folders in the root: both must take new entries
+      for (const dir of [this.tmpDir, this.root]) {
+        const probe = join(dir, `.probe-${process.pid}-${randomUUID()}`);
+        const h = await open(probe, 'wx');
+        try {
+          await h.writeFile('galleon');
+          await h.sync();
+        } finally {
+          await h.close();
+        }
+        await unlink(probe);
       }
-      await unlink(probe);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new Error(

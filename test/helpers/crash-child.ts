@@ -43,6 +43,7 @@ export interface ChildServer {
  * @param opts.databaseUrl DATABASE_URL of a PostgreSQL database, or null for the embedded one
  * @param opts.env         further environment variables (e.g. GALLEON_DOWNLOAD_FLUSH_MS)
  * @param opts.timeoutMs   how long to wait for "Galleon is serving" (default 60 s)
+ * @param opts.bin         another checkout's bin/galleon.js (a build with an added migration)
  * @throws Error with the child's output when it exits or times out before serving
  */
 export async function startChildServer(opts: {
@@ -50,6 +51,8 @@ export async function startChildServer(opts: {
   databaseUrl?: string | null;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** the `galleon` entry point to run (default this checkout's bin/galleon.js) */
+  bin?: string;
 }): Promise<ChildServer> {
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -63,7 +66,7 @@ export async function startChildServer(opts: {
     ...opts.env,
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const child = spawn(process.execPath, [GALLEON_BIN, 'serve'], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [opts.bin ?? GALLEON_BIN, 'serve'], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let exitedFlag = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
