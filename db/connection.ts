@@ -4,6 +4,15 @@
  * drizzle-kit into db/migrations, committed) run at start-up under a PostgreSQL advisory lock so that
  * two processes starting at once do not race.
  *
+ * **First start of the embedded database.** A new data folder gets a copy of the *build's template*:
+ * `npm run build` (bin/build.js, also run by `npm ci`) creates a migrated, empty cluster once
+ * ({@link createEmbeddedTemplate}, in `dist/embedded-template/`), and a first start copies it into
+ * `<dataDir>/db` (into a sibling folder, fsynced, renamed into place) and applies only the migrations
+ * newer than the template: about half a second instead of PGlite's initdb and every migration (5–15 s
+ * and ~750 MB of memory). When the template is missing, was made by another PGlite version or with
+ * migrations that differ from db/migrations, the first start says why and falls back to initdb in a
+ * child process ({@link checkEmbeddedTemplate}).
+ *
  * **Checkpoints of the embedded database.** PGlite runs PostgreSQL as a single-user backend, which
  * has no checkpointer process and never checkpoints on its own (not on `max_wal_size`, not on
  * `checkpoint_timeout`): the write-ahead log would grow without bound and a crash would replay all of
@@ -11,8 +20,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -20,6 +30,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import * as schema from './schema.ts';
@@ -45,13 +56,28 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** What openDatabase logs to (pino's logger fits); every line is optional. */
+export interface DatabaseLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug?(obj: object, msg: string): void;
+}
+
 export interface DatabaseOptions {
   /** a `postgres://` URL selects PostgreSQL; absent selects the embedded database */
   databaseUrl?: string | null;
   /** folder for the embedded database's files; absent (with no databaseUrl) means in memory */
   embeddedDir?: string | null;
+  /**
+   * where a first start of the embedded database copies its cluster from: a folder made by
+   * {@link createEmbeddedTemplate}; absent means the build's ({@link defaultEmbeddedTemplateDir}),
+   * null means none (PGlite's initdb, then every migration)
+   */
+  embeddedTemplate?: string | null;
   /** postgres.js pool size (default 10) */
   poolSize?: number;
+  /** start-up steps (creating the cluster, recovery, migrations, durations) as info lines */
+  log?: DatabaseLog;
   /**
    * Called once when the embedded database hits a fault PGlite would have swallowed (db/embedded.ts);
    * from then on every statement rejects with that {@link EmbeddedDatabaseFault}. The server stops.
@@ -59,62 +85,305 @@ export interface DatabaseOptions {
   onEmbeddedFault?: (err: EmbeddedDatabaseFault) => void;
 }
 
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** db/migrations beside this file (the build copies them beside dist/db too) */
+const MIGRATIONS_FOLDER = join(HERE, 'migrations');
+/** arbitrary constant identifying Galleon's migration lock among advisory locks */
+const MIGRATION_LOCK_KEY = 4_771_100_321;
+const NO_LOG: DatabaseLog = { info: () => {}, warn: () => {} };
+
+/** One migration of a migrations folder, as drizzle records it (`hash` = sha256 of the SQL file). */
+export interface MigrationEntry {
+  tag: string;
+  hash: string;
+  /** the journal's `when`, ms: drizzle applies the migrations newer than the newest one recorded */
+  when: number;
+}
+
+/** The migrations of `folder` in journal order (db/migrations by default). @throws when the journal or a file is missing */
+export function listMigrations(folder: string = MIGRATIONS_FOLDER): MigrationEntry[] {
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+  const files = readMigrationFiles({ migrationsFolder: folder });
+  return journal.entries.map((e, i) => ({ tag: e.tag, when: e.when, hash: files[i]!.hash }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// the build's template
+
+/** Bumped when what a template holds changes in a way its other manifest fields do not show. */
+export const EMBEDDED_TEMPLATE_FORMAT = 1;
+
+/** `manifest.json` beside a template's cluster (`<template>/db`). */
+export interface EmbeddedTemplateManifest {
+  format: number;
+  /** the @electric-sql/pglite version that made it (a cluster is only opened by the same one) */
+  pglite: string;
+  /** PG_VERSION of the cluster */
+  postgres: string;
+  /** initdb parameters it was made with ({@link EMBEDDED_INITDB_PARAMS}) */
+  initdb: string[];
+  /** the migrations applied to it, in order */
+  migrations: MigrationEntry[];
+  createdAt: string;
+  /** bytes of the cluster's files */
+  bytes: number;
+}
+
+/** The installed PGlite's version (package.json of the package this file resolves). */
+export function pgliteVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (!existsSync(pkg)) continue;
+    const parsed = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string; version?: string };
+    if (parsed.name === '@electric-sql/pglite' && parsed.version) return parsed.version;
+  }
+  throw new Error('cannot find the version of @electric-sql/pglite');
+}
+
 /**
- * Creates the embedded database's cluster in `dir` when it has none, in a short-lived child process:
- * PGlite's initdb peaks at ~750 MB of resident memory, which a WebAssembly instance never gives back,
- * so doing it in the serving process would leave a new gallery at that size until its first restart.
- * The cluster is built in a sibling folder and renamed into place, so an interrupted first start
- * leaves no half-made cluster behind.
- *
- * @throws Error with the child's output when initdb fails, or when `dir` holds files but no cluster
+ * Where `npm run build` puts the template: `dist/embedded-template/` of the checkout, whether this
+ * file runs compiled (dist/db/connection.js) or from the sources (db/connection.ts through tsx).
  */
-async function initEmbeddedDirectory(dir: string): Promise<void> {
-  if (existsSync(join(dir, 'PG_VERSION'))) return;
+export function defaultEmbeddedTemplateDir(): string {
+  const parent = dirname(HERE);
+  const root = basename(parent) === 'dist' ? dirname(parent) : parent;
+  return join(root, 'dist', 'embedded-template');
+}
+
+export type TemplateCheck =
+  | { usable: true; manifest: EmbeddedTemplateManifest; cluster: string; /** tags of db/migrations newer than the template */ newer: string[] }
+  | { usable: false; reason: string };
+
+/**
+ * Whether the template in `templateDir` can start a new embedded database for this checkout: it has
+ * a manifest and a cluster, was made by this PGlite version, with this format and these initdb
+ * parameters, and its migrations are the first ones of `migrationsFolder` unchanged (then only the
+ * newer ones, `newer`, are applied after the copy). Never throws.
+ */
+export function checkEmbeddedTemplate(templateDir: string, migrationsFolder: string = MIGRATIONS_FOLDER): TemplateCheck {
+  const cluster = join(templateDir, 'db');
+  let manifest: EmbeddedTemplateManifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(templateDir, 'manifest.json'), 'utf8'));
+  } catch {
+    return { usable: false, reason: `no template at ${templateDir} (npm run build creates it)` };
+  }
+  if (manifest.format !== EMBEDDED_TEMPLATE_FORMAT) return { usable: false, reason: `the template's format is ${manifest.format}, this code expects ${EMBEDDED_TEMPLATE_FORMAT}` };
+  let version: string;
+  try {
+    version = pgliteVersion();
+  } catch (err) {
+    return { usable: false, reason: (err as Error).message };
+  }
+  if (manifest.pglite !== version) return { usable: false, reason: `the template was made by PGlite ${manifest.pglite}, this is PGlite ${version}` };
+  if (JSON.stringify(manifest.initdb) !== JSON.stringify(EMBEDDED_INITDB_PARAMS)) {
+    return { usable: false, reason: `the template was made with initdb ${manifest.initdb.join(' ') || '(defaults)'}, this code uses ${EMBEDDED_INITDB_PARAMS.join(' ')}` };
+  }
+  if (!existsSync(join(cluster, 'PG_VERSION'))) return { usable: false, reason: `the template at ${templateDir} has no cluster` };
+  if (existsSync(join(cluster, 'postmaster.pid'))) return { usable: false, reason: `the template at ${templateDir} was not shut down cleanly` };
+  let current: MigrationEntry[];
+  try {
+    current = listMigrations(migrationsFolder);
+  } catch (err) {
+    return { usable: false, reason: `cannot read the migrations: ${(err as Error).message}` };
+  }
+  for (let i = 0; i < manifest.migrations.length; i++) {
+    const had = manifest.migrations[i]!;
+    const now = current[i];
+    if (!now) return { usable: false, reason: `the template has migration ${had.tag}, which ${migrationsFolder} does not` };
+    if (now.tag !== had.tag || now.hash !== had.hash || now.when !== had.when) {
+      return { usable: false, reason: `migration ${had.tag} of the template differs from ${now.tag} in ${migrationsFolder}` };
+    }
+  }
+  return { usable: true, manifest, cluster, newer: current.slice(manifest.migrations.length).map((m) => m.tag) };
+}
+
+/**
+ * Creates a template in `templateDir`: `<templateDir>/db`, an embedded cluster made by PGlite's initdb
+ * (in a child process) with {@link EMBEDDED_INITDB_PARAMS}, opened once, migrated with every migration of
+ * `migrationsFolder` and shut down cleanly, and `<templateDir>/manifest.json` describing it. Built in a
+ * sibling folder, fsynced and renamed into place, replacing an earlier template. About 5–10 s and
+ * ~750 MB of memory in the child.
+ *
+ * @param opts.reuse keep the template already in `templateDir` when it is usable and has every migration
+ * @returns the manifest, and whether an existing template was kept
+ * @throws Error when initdb or a migration fails (nothing is left behind)
+ */
+export async function createEmbeddedTemplate(
+  templateDir: string,
+  opts: { migrationsFolder?: string; reuse?: boolean; log?: DatabaseLog } = {},
+): Promise<{ manifest: EmbeddedTemplateManifest; kept: boolean }> {
+  const migrationsFolder = opts.migrationsFolder ?? MIGRATIONS_FOLDER;
+  if (opts.reuse) {
+    const existing = checkEmbeddedTemplate(templateDir, migrationsFolder);
+    if (existing.usable && existing.newer.length === 0) return { manifest: existing.manifest, kept: true };
+  }
+  const building = `${templateDir}.building-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(building, { recursive: true });
+  try {
+    const cluster = join(building, 'db');
+    await runInitdb(cluster);
+    const client = new PGlite({
+      extensions: { pg_trgm },
+      postgresqlconf: embeddedPostgresqlConf(walSegmentBytes(cluster)),
+      fs: new DurableNodeFS(cluster),
+      startParams: EMBEDDED_START_PARAMS,
+    });
+    await client.waitReady;
+    try {
+      await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+    } finally {
+      await client.close();
+    }
+    const manifest: EmbeddedTemplateManifest = {
+      format: EMBEDDED_TEMPLATE_FORMAT,
+      pglite: pgliteVersion(),
+      postgres: readFileSync(join(cluster, 'PG_VERSION'), 'utf8').trim(),
+      initdb: EMBEDDED_INITDB_PARAMS,
+      migrations: listMigrations(migrationsFolder),
+      createdAt: new Date().toISOString(),
+      bytes: treeBytes(cluster),
+    };
+    writeFileSync(join(building, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await fsyncTree(building);
+    rmSync(templateDir, { recursive: true, force: true });
+    mkdirSync(dirname(templateDir), { recursive: true });
+    renameSync(building, templateDir);
+    await fsyncPath(dirname(templateDir));
+    return { manifest, kept: false };
+  } catch (err) {
+    rmSync(building, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// creating a new embedded database folder
+
+/** How the embedded database folder came to be at this start. */
+export type EmbeddedOrigin = 'existing' | 'template' | 'initdb';
+
+/**
+ * Makes sure `dir` holds a cluster: nothing to do when it has one; otherwise a copy of the template
+ * (when {@link checkEmbeddedTemplate} accepts it) or PGlite's initdb in a child process. Either way the
+ * cluster is built in a sibling folder, fsynced and renamed into place, so an interrupted first start
+ * leaves no half-made cluster behind. Logs what it does and why.
+ *
+ * @returns how the folder came to be and the milliseconds it took
+ * @throws Error with initdb's output when it fails, or when `dir` holds files but no cluster
+ */
+async function prepareEmbeddedDirectory(dir: string, template: string | null, log: DatabaseLog): Promise<{ origin: EmbeddedOrigin; ms: number }> {
+  if (existsSync(join(dir, 'PG_VERSION'))) return { origin: 'existing', ms: 0 };
+  const started = performance.now();
   mkdirSync(dirname(dir), { recursive: true });
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new Error(`The embedded database folder ${dir} holds files but no database (no PG_VERSION); move them away or point GALLEON_DATA_DIR elsewhere.`);
   }
   const building = `${dir}.initializing-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
+  const check = template === null ? ({ usable: false, reason: 'no template was given' } as const) : checkEmbeddedTemplate(template);
+  let origin: EmbeddedOrigin;
+  try {
+    let reason = check.usable ? null : check.reason;
+    if (check.usable) {
+      log.info({ database: dir, template, pglite: check.manifest.pglite, migrations: check.manifest.migrations.length }, "creating the embedded database from the build's template");
+      try {
+        cpSync(check.cluster, building, { recursive: true });
+      } catch (err) {
+        // e.g. a build replacing the template right now: initdb still gives a correct cluster
+        reason = `copying the template failed: ${(err as Error).message}`;
+        rmSync(building, { recursive: true, force: true });
+      }
+    }
+    if (reason === null) origin = 'template';
+    else {
+      log.info({ database: dir, reason }, 'creating the embedded database with initdb (no usable template; this takes 5-15 s, once)');
+      await runInitdb(building);
+      origin = 'initdb';
+    }
+    // neither cp nor PGlite's initdb fsyncs (db/embedded.ts): make the new cluster durable before it is used
+    await fsyncTree(building);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(building, dir);
+    await fsyncPath(dirname(dir));
+  } catch (err) {
+    rmSync(building, { recursive: true, force: true });
+    throw err;
+  }
+  const ms = Math.round(performance.now() - started);
+  log.info({ database: dir, from: origin, ms }, 'embedded database created');
+  return { origin, ms };
+}
+
+/**
+ * Runs PGlite's initdb into `dir` (which must not exist) in a short-lived child process: it peaks at
+ * ~750 MB of resident memory, which a WebAssembly instance never gives back, so doing it in the
+ * serving process would leave a new gallery at that size until its first restart.
+ *
+ * @throws Error with the child's output when initdb fails
+ */
+async function runInitdb(dir: string): Promise<void> {
   // the CommonJS build of the same PGlite, found from this file (the server's cwd may be anywhere)
   const pglitePath = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const script = `const { PGlite } = require(process.argv[1]); (async () => { const db = new PGlite(process.argv[2], { initDbStartParams: JSON.parse(process.argv[3]) }); await db.waitReady; await db.close(); })().catch((e) => { console.error(e); process.exit(1); });`;
   const result = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, pglitePath, building, JSON.stringify(EMBEDDED_INITDB_PARAMS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', script, pglitePath, dir, JSON.stringify(EMBEDDED_INITDB_PARAMS)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
   });
-  if (result.code !== 0 || !existsSync(join(building, 'PG_VERSION'))) {
-    rmSync(building, { recursive: true, force: true });
+  if (result.code !== 0 || !existsSync(join(dir, 'PG_VERSION'))) {
+    rmSync(dir, { recursive: true, force: true });
     throw new Error(`Creating the embedded database in ${dir} failed: ${result.output.trim().slice(-2000) || `exit code ${result.code}`}`);
   }
-  // PGlite's initdb never fsyncs (db/embedded.ts): make the new cluster durable before it is used
-  fsyncTree(building);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(building, dir);
-  fsyncPath(dirname(dir));
 }
 
-/** fsync(2) every file and folder under `root` (a freshly made cluster: about a thousand small files). */
-function fsyncTree(root: string): void {
+/**
+ * fsync(2) every file and folder under `root` (a fresh cluster: about a thousand small files), 16 at a
+ * time: concurrent fsyncs of one file system share journal commits, which matters on slow disks.
+ */
+async function fsyncTree(root: string): Promise<void> {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) files.push(path);
+    }
+    dirs.push(dir);
+  };
+  walk(root);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) await fsyncPath(files[next++]!);
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  // folders after their files, deepest first (walk pushes a folder after everything under it)
+  for (const dir of dirs) await fsyncPath(dir);
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function treeBytes(root: string): number {
+  let total = 0;
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const path = join(root, entry.name);
-    if (entry.isDirectory()) fsyncTree(path);
-    else if (entry.isFile()) fsyncPath(path);
+    if (entry.isDirectory()) total += treeBytes(path);
+    else if (entry.isFile()) total += statSync(path).size;
   }
-  fsyncPath(root);
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  return total;
 }
 
 /**
@@ -132,17 +401,24 @@ export function walSegmentBytes(dir: string): number {
   return 16 * 1024 * 1024;
 }
 
-const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-/** arbitrary constant identifying Galleon's migration lock among advisory locks */
-const MIGRATION_LOCK_KEY = 4_771_100_321;
+// ---------------------------------------------------------------------------------------------
+// opening
 
 /**
- * Opens the database and brings its schema up to date.
+ * Opens the database and brings its schema up to date. On the embedded database a new folder is first
+ * given a cluster (the build's template, else initdb), a folder left by a crash is recovered (PostgreSQL
+ * replays the write-ahead log and fsyncs every file first), and the returned handle checkpoints on its
+ * own ({@link EMBEDDED_CHECKPOINT}). Logs each step to `options.log` and ends with one
+ * "database ready" line: `{ database, created?, createMs?, recovered?, openMs, migrateMs, applied }`
+ * (milliseconds; `applied` = migrations applied at this start).
  *
- * @throws Error when PostgreSQL cannot be reached or a migration fails (start-up should stop)
+ * @throws Error when PostgreSQL cannot be reached, the embedded cluster cannot be created, or a migration
+ *         fails (start-up should stop)
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  const log = options.log ?? NO_LOG;
   if (options.databaseUrl) {
+    const started = performance.now();
     const client = postgres(options.databaseUrl, {
       max: options.poolSize ?? 10,
       onnotice: () => {},
@@ -151,37 +427,67 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
     const lock = await client.reserve();
+    const openMs = Math.round(performance.now() - started);
+    let migrated: { applied: string[]; ms: number };
     try {
       await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-      await migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+      migrated = await migrateLogged(
+        async (q) => (await lock.unsafe(q)).map((r) => r as Record<string, unknown>),
+        () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+        log,
+      );
     } finally {
       await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
       lock.release();
     }
+    log.info({ database: 'postgres', openMs, migrateMs: migrated.ms, applied: migrated.applied.length }, 'database ready');
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
-  if (options.embeddedDir) await initEmbeddedDirectory(options.embeddedDir);
+
+  const dir = options.embeddedDir ?? null;
+  const created = dir ? await prepareEmbeddedDirectory(dir, options.embeddedTemplate === undefined ? defaultEmbeddedTemplateDir() : options.embeddedTemplate, log) : null;
+  // a postmaster.pid left behind: the last process on this folder did not close it (crash, SIGKILL)
+  const recovering = dir !== null && created?.origin === 'existing' && existsSync(join(dir, 'postmaster.pid'));
+  if (recovering) log.info({ database: dir }, 'the embedded database was not closed cleanly: recovering (replaying the write-ahead log)');
+  const started = performance.now();
   // pg_trgm backs the search indexes of migration 0001 (PostgreSQL ships it in contrib); a folder gets
   // the durable file system and fsync on (db/embedded.ts), memory (tests) keeps PGlite's defaults
-  const client = options.embeddedDir
+  const client = dir
     ? new PGlite({
         extensions: { pg_trgm },
-        postgresqlconf: embeddedPostgresqlConf(walSegmentBytes(options.embeddedDir)),
-        fs: new DurableNodeFS(options.embeddedDir),
+        postgresqlconf: embeddedPostgresqlConf(walSegmentBytes(dir)),
+        fs: new DurableNodeFS(dir),
         startParams: EMBEDDED_START_PARAMS,
       })
     : new PGlite({ extensions: { pg_trgm }, postgresqlconf: EMBEDDED_POSTGRESQL_CONF, initDbStartParams: EMBEDDED_INITDB_PARAMS });
   await client.waitReady;
+  const openMs = Math.round(performance.now() - started);
   const guard = guardEmbeddedDatabase(client, (err) => options.onEmbeddedFault?.(err));
   const pgliteDb = drizzlePglite(client, { schema });
+  let migrated: { applied: string[]; ms: number };
   // PGlite is one process's database; the lock still documents intent and guards re-entrant starts
   await client.query(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
   try {
-    await migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });
+    migrated = await migrateLogged(
+      async (q) => (await client.query<Record<string, unknown>>(q)).rows,
+      () => migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER }),
+      log,
+    );
   } finally {
     await client.query(`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
   }
-  const checkpointer = options.embeddedDir ? await startCheckpointer(client, guard) : null;
+  const checkpointer = dir ? await startCheckpointer(client, guard, log) : null;
+  log.info(
+    {
+      database: dir ?? 'memory',
+      ...(created && created.origin !== 'existing' ? { created: created.origin, createMs: created.ms } : {}),
+      ...(recovering ? { recovered: true } : {}),
+      openMs,
+      migrateMs: migrated.ms,
+      applied: migrated.applied.length,
+    },
+    'database ready',
+  );
   return {
     db: pgliteDb as unknown as Database,
     kind: 'embedded',
@@ -191,6 +497,32 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       if (!guard.isFaulted() && !client.closed) await client.close();
     },
   };
+}
+
+/**
+ * Applies the pending migrations with `migrate` (drizzle's migrator: it applies every migration newer
+ * than the newest one recorded in drizzle.__drizzle_migrations), logging them first and the time they
+ * took after; does not call it when none is pending. `query` runs one statement and returns its rows.
+ */
+async function migrateLogged(
+  query: (text: string) => Promise<Record<string, unknown>[]>,
+  migrate: () => Promise<void>,
+  log: DatabaseLog,
+): Promise<{ applied: string[]; ms: number }> {
+  const started = performance.now();
+  let newest = -Infinity;
+  const [table] = await query(`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+  if (table?.present === true) {
+    const [row] = await query('select max(created_at)::text as newest from drizzle.__drizzle_migrations');
+    if (row?.newest !== null && row?.newest !== undefined) newest = Number(row.newest);
+  }
+  const pending = listMigrations().filter((m) => m.when > newest).map((m) => m.tag);
+  if (pending.length === 0) return { applied: [], ms: Math.round(performance.now() - started) };
+  log.info({ migrations: pending }, `migrating the database schema (${pending.length} migration${pending.length === 1 ? '' : 's'})`);
+  await migrate();
+  const ms = Math.round(performance.now() - started);
+  log.info({ migrations: pending, ms }, 'database schema migrated');
+  return { applied: pending, ms };
 }
 
 /** `X/Y` (PostgreSQL's pg_lsn text) as a byte position */
@@ -207,7 +539,7 @@ function lsnBytes(text: string): bigint {
  * else); after it PostgreSQL recycles or removes the WAL segments before its redo point, so pg_wal stays
  * near `max_wal_size` and crash recovery never replays more than `walBytes` of WAL.
  */
-async function startCheckpointer(client: PGlite, guard: { isFaulted(): boolean }): Promise<{ stop(): Promise<void> }> {
+async function startCheckpointer(client: PGlite, guard: { isFaulted(): boolean }, log: DatabaseLog): Promise<{ stop(): Promise<void> }> {
   const insertLsn = async () => lsnBytes((await client.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn')).rows[0]!.lsn);
   const redoLsn = async () => lsnBytes((await client.query<{ lsn: string }>('select redo_lsn::text as lsn from pg_control_checkpoint()')).rows[0]!.lsn);
   let redo = await redoLsn();
@@ -221,16 +553,19 @@ async function startCheckpointer(client: PGlite, guard: { isFaulted(): boolean }
     const walBytes = Number(at - redo);
     const due = walBytes >= EMBEDDED_CHECKPOINT.walBytes || (at > quiet && Date.now() - lastAt >= EMBEDDED_CHECKPOINT.intervalMs);
     if (!due || stopped) return;
+    const t = performance.now();
     await client.query('checkpoint');
     redo = await redoLsn();
     quiet = await insertLsn();
     lastAt = Date.now();
+    log.debug?.({ walBytes, ms: Math.round(performance.now() - t) }, 'embedded database checkpoint');
   };
   const timer = setInterval(() => {
     if (running || stopped || guard.isFaulted() || client.closed) return;
     running = tick()
-      // a failed checkpoint is retried at the next tick; a fault stops the server through onEmbeddedFault
-      .catch(() => {})
+      .catch((err) => {
+        if (!guard.isFaulted() && !client.closed) log.warn({ err }, 'embedded database checkpoint failed');
+      })
       .finally(() => (running = null));
   }, EMBEDDED_CHECKPOINT.pollMs);
   timer.unref();
