@@ -17,8 +17,9 @@ import { pushes } from './scenarios/pushes.ts';
 import { scale } from './scenarios/scale.ts';
 import { soak } from './scenarios/soak.ts';
 import { az } from './scenarios/az.ts';
+import { startup } from './scenarios/startup.ts';
 
-const SCENARIOS: Scenario[] = [hotReads, downloads, pushes, scale, az, soak];
+const SCENARIOS: Scenario[] = [hotReads, downloads, pushes, scale, az, startup, soak];
 
 const HELP = `npm run bench -- [scenario…] [options]
 

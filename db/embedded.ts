@@ -66,13 +66,48 @@ export class DurableNodeFS extends NodeFS {
 export const EMBEDDED_START_PARAMS: string[] = PGlite.defaultStartParams.filter((p) => p !== '-F');
 
 /**
- * postgresql.conf of the embedded database (PGlite writes it at every start):
+ * initdb parameters of new embedded clusters: 1 MB WAL segments instead of 16 MB. A segment is the unit
+ * pg_wal grows and shrinks by (PostgreSQL keeps at least two), and a push writes a few dozen kB of WAL,
+ * so 16 MB segments alone would keep 32–48 MB of WAL beside a small gallery. Clusters made before keep
+ * their 16 MB segments ({@link embeddedPostgresqlConf} adapts to either).
+ */
+export const EMBEDDED_INITDB_PARAMS: string[] = ['--wal-segsize=1'];
+
+/**
+ * When Galleon checkpoints the embedded database itself (db/connection.ts): PGlite's single-user
+ * backend has no checkpointer process and never checkpoints on its own, whatever `max_wal_size` and
+ * `checkpoint_timeout` say (measured: 280 MB of WAL written with `max_wal_size = 32MB`, redo point never
+ * moved), so without this pg_wal grows until the next clean stop and a crash replays all of it.
+ * - `walBytes`: after this much WAL since the last checkpoint (bounds pg_wal and crash recovery)
+ * - `intervalMs`: after this long when anything was written (as `checkpoint_timeout` would)
+ * - `pollMs`: how often the WAL position is read (one trivial query)
+ */
+export const EMBEDDED_CHECKPOINT = { walBytes: 8 * 1024 * 1024, intervalMs: 5 * 60_000, pollMs: 2000 } as const;
+
+const MB = 1024 * 1024;
+
+/**
+ * postgresql.conf of the embedded database (PGlite writes it at every start, replacing initdb's) for a
+ * cluster whose WAL segments are `walSegmentBytes` long:
  * - `shared_buffers = 32MB`: PGlite's default 128 MB costs ~100 MB of resident memory once touched;
  *   Galleon answers hot documents from its own cache and the files sit in the OS page cache anyway.
  * - `wal_sync_method = fsync`: the one method whose Emscripten call reaches {@link DurableNodeFS}
  *   (`fdatasync` is a no-op there and `open_datasync` flags are not passed through).
+ * - `min_wal_size`, `max_wal_size`: how much WAL a checkpoint keeps as recycled segments (between the
+ *   two, PostgreSQL's estimate of the next checkpoint's distance); with checkpoints every
+ *   {@link EMBEDDED_CHECKPOINT}.walBytes this keeps pg_wal near `max_wal_size`. PostgreSQL refuses to
+ *   start with `min_wal_size` below two segments, hence the dependence on the segment size.
  */
-export const EMBEDDED_POSTGRESQL_CONF = ['shared_buffers = 32MB', 'wal_sync_method = fsync'].join('\n');
+export function embeddedPostgresqlConf(walSegmentBytes: number): string {
+  const segMb = Math.max(1, Math.round(walSegmentBytes / MB));
+  const checkpointMb = EMBEDDED_CHECKPOINT.walBytes / MB;
+  const minMb = Math.max(2 * segMb, 4);
+  const maxMb = Math.max(2 * segMb, checkpointMb + 2 * segMb, minMb);
+  return ['shared_buffers = 32MB', 'wal_sync_method = fsync', `min_wal_size = ${minMb}MB`, `max_wal_size = ${maxMb}MB`].join('\n');
+}
+
+/** postgresql.conf of an embedded database in memory (tests) and of clusters with 1 MB segments. */
+export const EMBEDDED_POSTGRESQL_CONF = embeddedPostgresqlConf(MB);
 
 /** An exception the embedded database's WebAssembly backend threw and PGlite would have swallowed. */
 export class EmbeddedDatabaseFault extends Error {

@@ -68,6 +68,7 @@ export async function startServer(
     db = await openDatabase({
       databaseUrl: config.databaseUrl,
       embeddedDir: embedded ? embeddedDbDir(config) : null,
+      log,
       onEmbeddedFault: (err) => onFault(err),
     });
   } catch (err) {
