@@ -33,6 +33,51 @@ export interface PushResult {
 /** Tag of the cache entries that span package ids (search, autocomplete). */
 export const GLOBAL_CACHE_TAG = '*';
 
+/**
+ * Wall time of each step of a push, summed over pushes: the benchmark's per-phase profile
+ * (`GALLEON_BENCH_PUSH_PROFILE=1 npm run bench -- pushes`, bench/lib/galleon-child.ts turns it on).
+ * Off by default; when off a push only tests `enabled` once.
+ */
+export class PushProfile {
+  enabled = false;
+  private readonly totals = new Map<string, { n: number; ms: number }>();
+
+  /**
+   * A lap timer for one push: each call records the time since the previous call (or since `lap`
+   * was made) under `phase`. A no-op when the profile is off.
+   */
+  laps(): (phase: string) => void {
+    if (!this.enabled) return noLap;
+    let last = performance.now();
+    return (phase) => {
+      const now = performance.now();
+      this.add(phase, now - last);
+      last = now;
+    };
+  }
+
+  /** adds `ms` to `phase` (one occurrence) */
+  add(phase: string, ms: number): void {
+    const t = this.totals.get(phase);
+    if (t) {
+      t.n++;
+      t.ms += ms;
+    } else this.totals.set(phase, { n: 1, ms });
+  }
+
+  /** every phase's count and summed milliseconds, in first-recorded order; `reset` empties it */
+  snapshot(reset = false): { phase: string; n: number; ms: number }[] {
+    const out = [...this.totals].map(([phase, t]) => ({ phase, n: t.n, ms: t.ms }));
+    if (reset) this.totals.clear();
+    return out;
+  }
+}
+
+function noLap(_phase: string): void {}
+
+/** The process's push profile (off unless a benchmark turns it on). */
+export const pushProfile = new PushProfile();
+
 export class PackageService {
   constructor(private readonly deps: IngestDeps) {}
 
@@ -44,11 +89,13 @@ export class PackageService {
    */
   async push(upload: ReceivedUpload): Promise<PushResult> {
     const { repo, blobs, cache, clock, log } = this.deps;
+    const lap = pushProfile.laps();
     let blobKey: string | null = null;
     try {
       // A nuspec that names a readme or icon missing from the archive still describes an installable
       // package (NuGet restore never reads them): accept it and serve it without readme/icon.
       const inspection = await inspectNupkg(upload.path, { allowMissingReferencedFiles: true });
+      lap('inspect');
       const manifest = inspection.manifest;
       if (manifest.packageTypes.some((t) => t.name.toLowerCase() === 'symbolspackage'))
         throw new InvalidPackageError(
@@ -57,6 +104,7 @@ export class PackageService {
       const lowerId = manifest.id.toLowerCase();
       const versionKey = manifest.version.toNormalizedString().toLowerCase();
       if (await repo.exists(lowerId, versionKey)) throw new DuplicatePackageError(manifest.id, manifest.version.toNormalizedString());
+      lap('exists');
 
       const now = clock();
       const row = buildRow(inspection, upload, now, (msg) => log.warn({ id: manifest.id }, msg));
@@ -68,11 +116,15 @@ export class PackageService {
       ];
       if (inspection.readme) files.push({ name: 'readme', bytes: inspection.readme });
       if (inspection.icon) files.push({ name: 'icon', bytes: inspection.icon });
+      lap('buildRow');
       await blobs.storeFiles(blobKey, files);
+      lap('storeFiles');
       const id = await repo.insertVersion(row);
+      lap('insertVersion');
       cache.invalidate(lowerId);
       cache.invalidate(GLOBAL_CACHE_TAG);
       log.info({ id, version: row.version, size: upload.size }, 'package pushed');
+      lap('invalidate+log');
       return { id, version: row.version };
     } catch (err) {
       if (blobKey) await blobs.remove(blobKey).catch(() => {});
