@@ -4,7 +4,6 @@
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
-import { NuGetVersion } from '../feed/version.ts';
 import type { VersionSummary } from '../feed/registration.ts';
 import type { DependencyRecord } from '../feed/dependencies.ts';
 import type { Database } from './connection.ts';
@@ -131,40 +130,41 @@ export class PackageRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Inserts a new version (and its package id on first push) in one transaction, and makes it the
-   * id's search document (package_search, one row per filter variant) in each variant where it is now
-   * the latest listed version, in the same transaction (a constant cost, however many versions the id has).
-   * The id's registration row is locked first, so pushes and list changes of one id refresh its
-   * documents one after another (each refresh sees the others' committed versions).
+   * Inserts a new version (and its package id on first push) and makes it the id's search document
+   * (package_search, one row per filter variant) in each variant where it is now the latest listed
+   * version, in **one statement** ({@link pushStatement}): one round trip to the database instead of
+   * seven, and no pre-check (the primary key decides duplicates). The id's registration row is
+   * locked first (by its upsert), so pushes and list changes of one id refresh its documents one
+   * after another; each document is replaced only where the pushed version is newer than the row
+   * found under that lock (a constant cost, however many versions the id has).
+   *
+   * With `beforeCommit` the statement runs in a transaction that commits only once `beforeCommit`
+   * has resolved (the push stores its files meanwhile, so that they are durable before the row
+   * that names them commits); when it rejects, nothing is committed. Without it the statement
+   * commits on its own.
    *
    * @returns the package id with its registered casing (the first push's casing wins, §8.3)
    * @throws DuplicatePackageError when the identity exists already (the primary key decides races)
    */
-  async insertVersion(row: NewPackageVersion): Promise<string> {
-    const lowerId = row.id.toLowerCase();
+  async insertVersion(row: NewPackageVersion, opts: { beforeCommit?: () => Promise<void> } = {}): Promise<string> {
+    const statement = pushStatement(row);
+    const { beforeCommit } = opts;
     try {
-      return await this.db.transaction(async (tx) => {
-        await tx
-          .insert(packageRegistrations)
-          .values({ lowerId, id: row.id, created: row.created })
-          .onConflictDoNothing();
-        const [reg] = await tx
-          .select({ id: packageRegistrations.id })
-          .from(packageRegistrations)
-          .where(eq(packageRegistrations.lowerId, lowerId))
-          .for('no key update');
-        const { id: _display, ...rest } = row;
-        await tx.insert(packageVersions).values({ ...rest, lowerId, downloads: 0 });
-        await addToSearchDocuments(tx as unknown as Database, lowerId, row.versionKey, row.isPrerelease, row.isSemVer2);
-        return reg.id;
-      });
+      const rows = beforeCommit
+        ? await this.db.transaction(async (tx) => {
+            const result = normalizeRows(await tx.execute(statement));
+            await beforeCommit();
+            return result;
+          })
+        : normalizeRows(await this.db.execute(statement));
+      return String(rows[0]!.id);
     } catch (err) {
       if (isUniqueViolation(err)) throw new DuplicatePackageError(row.id, row.version);
       throw err;
     }
   }
 
-  /** True when the identity exists (listed or not); a cheap pre-check before storing a blob. */
+  /** True when the identity exists (listed or not). The push path does not ask: its insert's primary key decides. */
   async exists(lowerId: string, versionKey: string): Promise<boolean> {
     const rows = await this.db
       .select({ one: sql<number>`1` })
@@ -567,39 +567,96 @@ async function refreshSearchDocuments(db: Database, lowerId: string): Promise<vo
 }
 
 /**
- * Makes a newly pushed listed version the search document of every variant it is visible in
- * (prereleases only where allowed, SemVer 2 only where allowed) whose current document is an older
- * version (NuGet order, feed/version.ts) or missing; other variants keep theirs. Reads at most 4 rows
- * and writes at most 4, whatever the number of versions. Call inside the push transaction, after
- * locking the registration row and inserting the version.
+ * The sort key of a version key (lower-cased normalized version, `1.2.3`, `1.2.3.4-beta.10`) as a
+ * `text[]` SQL expression (`"C"` collation) whose order is NuGet's version order, exactly as
+ * feed/version.ts `compareVersions` orders the parsed versions:
+ *
+ * - the four numbers, each left-padded to 10 digits (Int32; a missing revision is `0000000000`);
+ * - `1` for a stable version, `0` for a prerelease, so a stable version sorts after its prereleases;
+ * - each label: `0` + the value + 2^31 padded to 10 digits when it is an Int32 (`int.TryParse`: an
+ *   optional `-`, digits, within Int32; keys hold no white space or `+`), else `1` + the label, so
+ *   numeric labels compare as numbers and before alphanumeric ones; alphanumeric labels compare
+ *   ordinally (keys are lower-cased [0-9a-z-], where ordinal order equals NuGet's case-insensitive
+ *   order); a label list that is a prefix of another sorts first (array order).
+ *
+ * A stable key takes the CASE branch without the label subquery. db/version-order.test.ts checks
+ * this order against `compareVersions`.
  */
-async function addToSearchDocuments(db: Database, lowerId: string, versionKey: string, isPrerelease: boolean, isSemVer2: boolean): Promise<void> {
-  const visibleIn = [0, 1, 2, 3].filter((v) => (!isPrerelease || (v & 1) === 1) && (!isSemVer2 || (v & 2) === 2));
-  const current = new Map(
-    normalizeRows(await db.execute(sql`select variant, version_key from package_search where lower_id = ${lowerId}`)).map((r) => [
-      Number(r.variant),
-      String(r.version_key),
-    ]),
-  );
-  const pushed = NuGetVersion.parse(versionKey);
-  const newer = visibleIn.filter((v) => {
-    const doc = current.get(v);
-    return doc === undefined || pushed.compareTo(NuGetVersion.parse(doc)) > 0;
-  });
-  if (newer.length === 0) return;
-  await db.execute(sql`set local jit = off`);
-  await db.execute(sql`
-    insert into package_search (${SEARCH_COLUMNS})
-    select f.lower_id, var.variant::smallint, f.version_key, f.search_text, f.authors, f.owners, f.title, f.description,
-      f.summary, f.tags, f.package_types, r.total_downloads
-    from package_search_fields f
-    join package_registrations r on r.lower_id = f.lower_id
-    cross join (values ${sql.raw(newer.map((v) => `(${v})`).join(', '))}) as var(variant)
-    where f.lower_id = ${lowerId} and f.version_key = ${versionKey}
-    on conflict (lower_id, variant) do update set
-      version_key = excluded.version_key, search_text = excluded.search_text, authors = excluded.authors,
-      owners = excluded.owners, title = excluded.title, description = excluded.description,
-      summary = excluded.summary, tags = excluded.tags, package_types = excluded.package_types`);
+export function versionOrderKey(key: string): string {
+  const numbers = [1, 2, 3, 4].map((n) => `lpad(split_part(split_part(${key}, '-', 1), '.', ${n}), 10, '0')`).join(', ');
+  return `((case when strpos(${key}, '-') = 0 then array[${numbers}, '1']
+    else array[${numbers}, '0'] || array(
+      select case when l ~ '^-?0*[0-9]{1,10}$' and l::bigint between -2147483648 and 2147483647
+        then '0' || lpad((l::bigint + 2147483648)::text, 10, '0') else '1' || l end
+      from unnest(string_to_array(substr(${key}, strpos(${key}, '-') + 1), '.')) with ordinality as u(l, o)
+      order by o) end) collate "C")`;
+}
+
+/** the variants (package_search.variant) a version is visible in: prereleases and SemVer 2 only where allowed */
+function variantsOf(isPrerelease: boolean, isSemVer2: boolean): number[] {
+  return [0, 1, 2, 3].filter((v) => (!isPrerelease || (v & 1) === 1) && (!isSemVer2 || (v & 2) === 2));
+}
+
+const NEWER_THAN_DOCUMENT = sql.raw(`${versionOrderKey('excluded.version_key')} > ${versionOrderKey('s.version_key')}`);
+
+/**
+ * The whole database write of a push as one statement (data-modifying CTEs, run in this order
+ * because each reads the one before):
+ *
+ * 1. `reg`: the id's registration, inserted on first push or else locked and kept as it is (an
+ *    ON CONFLICT update that changes nothing: it takes the same row lock as `select … for no key
+ *    update` and returns the row, with the first push's casing, in both cases);
+ * 2. `ver`: the version row; a duplicate identity fails here, on the primary key, and so the whole
+ *    statement (nothing of it is left);
+ * 3. `doc`: the search documents of the variants the version is visible in, computed from the
+ *    inserted row with the expressions of the view `package_search_fields` (migration 0001), and
+ *    upserted where there is no document yet or where the pushed version is newer than the
+ *    document's ({@link versionOrderKey}). ON CONFLICT compares with the latest committed document
+ *    row (it waits for and rechecks a concurrent writer's row), so a concurrent push or list change
+ *    of the same id can never leave an older version as the document.
+ *
+ * Lock order as before: the registration row first, then the new version's key, then the id's
+ * search rows (setListed and addDownloads take the version rows first, then the registration).
+ */
+function pushStatement(row: NewPackageVersion): SQL {
+  const lowerId = row.id.toLowerCase();
+  const json = (v: unknown) => JSON.stringify(v);
+  return sql`with reg as (
+  insert into package_registrations as r (lower_id, id, created) values (${lowerId}, ${row.id}, ${row.created.toISOString()}::timestamptz)
+  on conflict (lower_id) do update set id = r.id
+  returning r.lower_id, r.id, r.total_downloads
+), ver as (
+  insert into package_versions (lower_id, version_key, version, full_version, original_version, module_version, major, minor, patch, revision,
+    is_prerelease, is_semver2, listed, created, last_edited, authors, owners, title, summary, description, release_notes, copyright, language,
+    tags, project_url, icon_url, has_icon, license_url, license_expression, has_readme, require_license_acceptance, development_dependency,
+    min_client_version, package_types, dependency_groups, is_script, package_hash, package_size, downloads, blob_key, search_text)
+  select reg.lower_id, ${row.versionKey}::text, ${row.version}::text, ${row.fullVersion}::text, ${row.originalVersion}::text, ${row.moduleVersion}::text,
+    ${row.major}::integer, ${row.minor}::integer, ${row.patch}::integer, ${row.revision}::integer,
+    ${row.isPrerelease}::boolean, ${row.isSemVer2}::boolean, ${row.listed}::boolean, ${row.created.toISOString()}::timestamptz, ${row.lastEdited.toISOString()}::timestamptz,
+    ${row.authors}::text, ${row.owners}::text, ${row.title}::text, ${row.summary}::text, ${row.description}::text, ${row.releaseNotes}::text,
+    ${row.copyright}::text, ${row.language}::text, ${json(row.tags)}::jsonb, ${row.projectUrl}::text, ${row.iconUrl}::text, ${row.hasIcon}::boolean,
+    ${row.licenseUrl}::text, ${row.licenseExpression}::text, ${row.hasReadme}::boolean, ${row.requireLicenseAcceptance}::boolean,
+    ${row.developmentDependency}::boolean, ${row.minClientVersion}::text, ${json(row.packageTypes)}::jsonb, ${json(row.dependencyGroups)}::jsonb,
+    ${row.isScript}::boolean, ${row.packageHash}::text, ${row.packageSize}::bigint, 0::bigint, ${row.blobKey}::text, ${row.searchText}::text
+  from reg
+  returning lower_id, version_key, listed, search_text, authors, owners, title, description, summary, tags, package_types
+), doc as (
+  insert into package_search as s (${SEARCH_COLUMNS})
+  select ver.lower_id, var.variant::smallint, ver.version_key, ver.search_text,
+    lower(ver.authors), lower(coalesce(ver.owners, '')), lower(coalesce(ver.title, '')), lower(ver.description), lower(coalesce(ver.summary, '')),
+    coalesce((select jsonb_agg(distinct lower(t) collate "C") from jsonb_array_elements_text(ver.tags) as j(t)), '[]'::jsonb),
+    case when jsonb_array_length(ver.package_types) = 0 then '["dependency"]'::jsonb
+      else (select jsonb_agg(distinct lower(p->>'name') collate "C") from jsonb_array_elements(ver.package_types) as q(p)) end,
+    reg.total_downloads
+  from ver cross join reg cross join unnest(${bigintArray(row.listed ? variantsOf(row.isPrerelease, row.isSemVer2) : [])}) as var(variant)
+  on conflict (lower_id, variant) do update set
+    version_key = excluded.version_key, search_text = excluded.search_text, authors = excluded.authors,
+    owners = excluded.owners, title = excluded.title, description = excluded.description,
+    summary = excluded.summary, tags = excluded.tags, package_types = excluded.package_types
+  where ${NEWER_THAN_DOCUMENT}
+  returning s.variant
+)
+select (select id from reg) as id, (select count(*) from doc)::int as documents`;
 }
 
 /** drizzle's `execute` returns an array (postgres.js) or `{ rows }` (PGlite) */
