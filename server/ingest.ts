@@ -82,7 +82,8 @@ export class PackageService {
   constructor(private readonly deps: IngestDeps) {}
 
   /**
-   * Ingests an uploaded nupkg (temp file is consumed: moved into the blob store or removed).
+   * Ingests an uploaded nupkg (bytes in memory, or a temp file that is consumed: moved into the blob
+   * store or removed).
    *
    * @throws InvalidPackageError (400) for a package that fails validation (§8)
    * @throws DuplicatePackageError (409) when the identity exists, unlisted included (§2.1)
@@ -94,7 +95,7 @@ export class PackageService {
     try {
       // A nuspec that names a readme or icon missing from the archive still describes an installable
       // package (NuGet restore never reads them): accept it and serve it without readme/icon.
-      const inspection = await inspectNupkg(upload.path, { allowMissingReferencedFiles: true });
+      const inspection = await inspectNupkg(upload.bytes ?? upload.path, { allowMissingReferencedFiles: true });
       lap('inspect');
       const manifest = inspection.manifest;
       if (manifest.packageTypes.some((t) => t.name.toLowerCase() === 'symbolspackage'))
@@ -112,7 +113,7 @@ export class PackageService {
       row.blobKey = blobKey;
       const files: StoredFileInput[] = [
         { name: 'package.nuspec', bytes: inspection.nuspecBytes },
-        { name: 'package.nupkg', tempPath: upload.path },
+        upload.bytes ? { name: 'package.nupkg', bytes: upload.bytes } : { name: 'package.nupkg', tempPath: upload.path },
       ];
       if (inspection.readme) files.push({ name: 'readme', bytes: inspection.readme });
       if (inspection.icon) files.push({ name: 'icon', bytes: inspection.icon });
@@ -130,7 +131,8 @@ export class PackageService {
       if (blobKey) await blobs.remove(blobKey).catch(() => {});
       throw err;
     } finally {
-      await rm(upload.path, { force: true }).catch(() => {});
+      // a package received in memory never had a temp file
+      if (!upload.bytes) await rm(upload.path, { force: true }).catch(() => {});
     }
   }
 
