@@ -1,8 +1,8 @@
 /**
  * The services that change packages: push (ingest), unlist and relist. Each orchestrates the write
  * path of ARCHITECTURE.md: inspect → store blobs under a fresh key → insert rows in one transaction
- * (the primary key decides races) → invalidate the read cache; any failure removes what this
- * request wrote, so bad input leaves no orphan blob and no partial row.
+ * (the primary key decides races) → invalidate the read cache; any failure removes what this request
+ * wrote, so bad input leaves no orphan blob and no partial row.
  */
 import { rm } from 'node:fs/promises';
 import { inspectNupkg, type NupkgInspection } from '../feed/nupkg.ts';
@@ -118,6 +118,8 @@ export class PackageService {
       if (inspection.readme) files.push({ name: 'readme', bytes: inspection.readme });
       if (inspection.icon) files.push({ name: 'icon', bytes: inspection.icon });
       lap('buildRow');
+      // the files first, durable, then the row that names them (one statement, committed at once):
+      // a power loss can never leave a row whose files are missing
       await blobs.storeFiles(blobKey, files);
       lap('storeFiles');
       const id = await repo.insertVersion(row);
