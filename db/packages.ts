@@ -132,7 +132,7 @@ export class PackageRepository {
   /**
    * Inserts a new version (and its package id on first push) and makes it the id's search document
    * (package_search, one row per filter variant) in each variant where it is now the latest listed
-   * version, in **one statement** ({@link PUSH_SQL}), committed on its own: one round trip to the
+   * version, in **one statement** ({@link PUSH_STATEMENT}, run by the function `galleon_push`), committed on its own: one round trip to the
    * database instead of seven, and no pre-check (the primary key decides duplicates). The id's
    * registration row is locked first (by its upsert), so pushes and list changes of one id refresh
    * its documents one after another; each document is replaced only where the pushed version is
@@ -152,15 +152,15 @@ export class PackageRepository {
   }
 
   /**
-   * Runs {@link PUSH_SQL} on the driver itself, not through drizzle: the statement's text is fixed and
+   * Runs {@link PUSH_CALL} on the driver itself, not through drizzle: the statement's text is fixed and
    * its two result columns need no mapping, while drizzle's PGlite session hands every query a parser
    * table that PGlite then copies with all of its ~250 types (a fifth of a millisecond a push).
    */
   private async runPush(params: unknown[]): Promise<Record<string, unknown>[]> {
     const client = (this.db as unknown as { $client: unknown }).$client as PushClient;
     // postgres.js: prepared, so its statement is parsed and planned once per connection
-    if ('unsafe' in client) return (await client.unsafe(PUSH_SQL, params, { prepare: true })) as Record<string, unknown>[];
-    return (await client.query(PUSH_SQL, params)).rows;
+    if ('unsafe' in client) return (await client.unsafe(PUSH_CALL, params, { prepare: true })) as Record<string, unknown>[];
+    return (await client.query(PUSH_CALL, params)).rows;
   }
 
   /** True when the identity exists (listed or not). The push path does not ask: its insert's primary key decides. */
@@ -591,7 +591,7 @@ export function versionOrderKey(key: string): string {
       order by o) end) collate "C")`;
 }
 
-/** The two drivers {@link PackageRepository} runs {@link PUSH_SQL} on (drizzle's `$client`). */
+/** The two drivers {@link PackageRepository} runs {@link PUSH_CALL} on (drizzle's `$client`). */
 interface PostgresJsClient {
   unsafe(query: string, params: unknown[], opts: { prepare: boolean }): PromiseLike<unknown>;
 }
@@ -600,7 +600,7 @@ interface PgliteClient {
 }
 type PushClient = PostgresJsClient | PgliteClient;
 
-/** The parameters of {@link PUSH_SQL}, in order (each cast to its column's type in the text). */
+/** The parameters of `galleon_push` ({@link PUSH_CALL}), in order, with their types. */
 const PUSH_PARAMS = [
   ['lower_id', 'text'], ['id', 'text'], ['version_key', 'text'], ['version', 'text'], ['full_version', 'text'],
   ['original_version', 'text'], ['module_version', 'text'], ['major', 'integer'], ['minor', 'integer'], ['patch', 'integer'],
@@ -613,10 +613,11 @@ const PUSH_PARAMS = [
   ['package_hash', 'text'], ['package_size', 'bigint'], ['blob_key', 'text'], ['search_text', 'text'],
 ] as const;
 
-const P = Object.fromEntries(PUSH_PARAMS.map(([name, type], i) => [name, `$${i + 1}::${type}`])) as Record<(typeof PUSH_PARAMS)[number][0], string>;
+/** the statement's reference to a parameter: the function's argument `p_<name>` */
+const P = Object.fromEntries(PUSH_PARAMS.map(([name]) => [name, `p_${name}`])) as Record<(typeof PUSH_PARAMS)[number][0], string>;
 const VERSION_COLUMNS = PUSH_PARAMS.map(([name]) => name).filter((n) => n !== 'id');
 
-/** {@link PUSH_SQL}'s parameters for one new version, in {@link PUSH_PARAMS} order. */
+/** {@link PUSH_CALL}'s parameters for one new version, in {@link PUSH_PARAMS} order. */
 function pushParams(row: NewPackageVersion): unknown[] {
   const values: Record<(typeof PUSH_PARAMS)[number][0], unknown> = {
     lower_id: row.id.toLowerCase(), id: row.id, version_key: row.versionKey, version: row.version, full_version: row.fullVersion,
@@ -636,26 +637,26 @@ function pushParams(row: NewPackageVersion): unknown[] {
 
 /**
  * The whole database write of a push as one statement (data-modifying CTEs, run in this order
- * because each reads the one before):
+ * because each reads the one before), the body of the function `galleon_push` (migration 0002):
  *
  * 1. `reg`: the id's registration, inserted on first push or else locked and kept as it is (an
  *    ON CONFLICT update that changes nothing: it takes the same row lock as `select … for no key
  *    update` and returns the row, with the first push's casing, in both cases);
  * 2. `ver`: the version row; a duplicate identity fails here, on the primary key, and so the whole
  *    statement (nothing of it is left);
- * 3. `doc`: the search documents of the variants the version is visible in (a listed version;
- *    prereleases only where allowed, SemVer 2 only where allowed), computed from the inserted row
- *    with the expressions of the view `package_search_fields` (migration 0001), and upserted where
- *    there is no document yet or where the pushed version is newer than the document's
- *    ({@link versionOrderKey}). ON CONFLICT compares with the latest committed document row (it
- *    waits for and rechecks a concurrent writer's row), so a concurrent push or list change of the
- *    same id can never leave an older version as the document.
+ * 3. `f`: the version's search-document fields, with the expressions of the view
+ *    `package_search_fields` (migration 0001), once;
+ * 4. `doc`: those fields upserted as the documents of the variants the version is visible in (a
+ *    listed version; prereleases only where allowed, SemVer 2 only where allowed), where there is no
+ *    document yet or where the pushed version is newer than the document's ({@link versionOrderKey}).
+ *    ON CONFLICT compares with the latest committed document row (it waits for and rechecks a
+ *    concurrent writer's row), so a concurrent push or list change of the same id can never leave
+ *    an older version as the document.
  *
  * Lock order as before: the registration row first, then the new version's key, then the id's
  * search rows (setListed and addDownloads take the version rows first, then the registration).
- * The text is the same for every push (postgres.js prepares it once per connection).
  */
-export const PUSH_SQL = `with reg as (
+export const PUSH_STATEMENT = `with reg as (
   insert into package_registrations as r (lower_id, id, created) values (${P.lower_id}, ${P.id}, ${P.created})
   on conflict (lower_id) do update set id = r.id
   returning r.lower_id, r.id, r.total_downloads
@@ -664,16 +665,21 @@ export const PUSH_SQL = `with reg as (
   select ${VERSION_COLUMNS.map((n) => (n === 'lower_id' ? 'reg.lower_id' : P[n])).join(', ')}, 0
   from reg
   returning lower_id, version_key, listed, is_prerelease, is_semver2, search_text, authors, owners, title, description, summary, tags, package_types
+), f as (
+  select ver.lower_id, ver.version_key, ver.listed, ver.is_prerelease, ver.is_semver2, ver.search_text,
+    lower(ver.authors) as authors, lower(coalesce(ver.owners, '')) as owners, lower(coalesce(ver.title, '')) as title,
+    lower(ver.description) as description, lower(coalesce(ver.summary, '')) as summary,
+    coalesce((select jsonb_agg(distinct lower(t) collate "C") from jsonb_array_elements_text(ver.tags) as j(t)), '[]'::jsonb) as tags,
+    case when jsonb_array_length(ver.package_types) = 0 then '["dependency"]'::jsonb
+      else (select jsonb_agg(distinct lower(p->>'name') collate "C") from jsonb_array_elements(ver.package_types) as q(p)) end as package_types,
+    reg.total_downloads
+  from ver cross join reg
 ), doc as (
   insert into package_search as s (${SEARCH_COLUMN_LIST})
-  select ver.lower_id, var.variant::smallint, ver.version_key, ver.search_text,
-    lower(ver.authors), lower(coalesce(ver.owners, '')), lower(coalesce(ver.title, '')), lower(ver.description), lower(coalesce(ver.summary, '')),
-    coalesce((select jsonb_agg(distinct lower(t) collate "C") from jsonb_array_elements_text(ver.tags) as j(t)), '[]'::jsonb),
-    case when jsonb_array_length(ver.package_types) = 0 then '["dependency"]'::jsonb
-      else (select jsonb_agg(distinct lower(p->>'name') collate "C") from jsonb_array_elements(ver.package_types) as q(p)) end,
-    reg.total_downloads
-  from ver cross join reg cross join (values (0), (1), (2), (3)) as var(variant)
-  where ver.listed and (not ver.is_prerelease or var.variant & 1 = 1) and (not ver.is_semver2 or var.variant & 2 = 2)
+  select f.lower_id, var.variant::smallint, f.version_key, f.search_text, f.authors, f.owners, f.title, f.description, f.summary,
+    f.tags, f.package_types, f.total_downloads
+  from f cross join (values (0), (1), (2), (3)) as var(variant)
+  where f.listed and (not f.is_prerelease or var.variant & 1 = 1) and (not f.is_semver2 or var.variant & 2 = 2)
   on conflict (lower_id, variant) do update set
     version_key = excluded.version_key, search_text = excluded.search_text, authors = excluded.authors,
     owners = excluded.owners, title = excluded.title, description = excluded.description,
@@ -681,7 +687,32 @@ export const PUSH_SQL = `with reg as (
   where ${versionOrderKey('excluded.version_key')} > ${versionOrderKey('s.version_key')}
   returning s.variant
 )
-select (select id from reg) as id, (select count(*) from doc)::int as documents`;
+select (select reg.id from reg), (select count(*) from doc)::int`;
+
+/**
+ * The body of `galleon_push` exactly as migration 0002 creates it (db/version-order.test.ts checks
+ * that the database's function is this text): PL/pgSQL, so that the statement is parsed and planned
+ * once per connection and kept (a cached plan), where a statement sent as text is parsed and planned
+ * on every push (on the embedded database that was half of the push's database time). Column names
+ * win over the output columns' names (`#variable_conflict use_column`).
+ */
+export const PUSH_FUNCTION_BODY = `
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY ${PUSH_STATEMENT.split('\n').join('\n\t')};
+END
+`;
+
+/**
+ * The `create or replace function` of migration 0002, which holds this text (a change of the statement
+ * needs a new migration with the new text; db/version-order.test.ts fails until there is one).
+ */
+export const PUSH_FUNCTION_SQL = `CREATE OR REPLACE FUNCTION galleon_push(
+${PUSH_PARAMS.map(([name, type]) => `\tp_${name} ${type}`).join(',\n')}
+) RETURNS TABLE (id text, documents integer) LANGUAGE plpgsql AS $fn$${PUSH_FUNCTION_BODY}$fn$;`;
+
+/** What a push sends: one call of `galleon_push` (the same text for every push). */
+export const PUSH_CALL = `select id, documents from galleon_push(${PUSH_PARAMS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})`;
 
 /** drizzle's `execute` returns an array (postgres.js) or `{ rows }` (PGlite) */
 function normalizeRows(result: unknown): Record<string, unknown>[] {

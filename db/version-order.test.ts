@@ -1,5 +1,6 @@
 /**
- * The push statement (db/packages.ts `insertVersion`) decides in SQL whether a pushed version is newer
+ * The push statement (db/packages.ts `insertVersion`, run by the function `galleon_push` of migration
+ * 0002, whose text must be the code's) decides in SQL whether a pushed version is newer
  * than an id's search document (`versionOrderKey`). These tests hold that SQL order to NuGet's order
  * (feed/version.ts `compareVersions`) on every pair of a set of tricky and random versions, and check
  * that the documents a series of pushes leaves are exactly what the view `package_search_source`
@@ -11,7 +12,7 @@ import { sql } from 'drizzle-orm';
 import { compareVersions, NuGetVersion, versionKey } from '../feed/version.ts';
 import { backends, openTestDatabase } from '../test/helpers/server.ts';
 import { textArray } from './lists.ts';
-import { PackageRepository, versionOrderKey, type NewPackageVersion } from './packages.ts';
+import { PackageRepository, PUSH_FUNCTION_BODY, PUSH_STATEMENT, versionOrderKey, type NewPackageVersion } from './packages.ts';
 import type { DatabaseHandle } from './connection.ts';
 
 const TRICKY = [
@@ -73,6 +74,12 @@ for (const backend of backends()) {
       ({ db, dispose } = await openTestDatabase(backend));
     });
     afterAll(async () => dispose?.());
+
+    it('runs the statement of db/packages.ts: the migrated galleon_push has exactly its text', async () => {
+      const [fn] = rows(await db.db.execute(sql`select prosrc from pg_proc where proname = 'galleon_push'`));
+      expect(fn?.prosrc).toBe(PUSH_FUNCTION_BODY);
+      expect(PUSH_STATEMENT).toContain(versionOrderKey('excluded.version_key'));
+    });
 
     it('orders version keys in SQL exactly as compareVersions orders the versions', async () => {
       const texts = [...new Set([...TRICKY, ...randomVersions(400)])].filter((t) => NuGetVersion.tryParse(t));
