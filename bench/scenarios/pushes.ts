@@ -23,7 +23,7 @@ import { modulePackage, PACKAGE_CACHE_DIR, sizedPackage } from '../lib/packages.
 import { createDatabase, dropDatabase, postgresAdminUrl } from '../lib/postgres.ts';
 import { BENCH_API_KEY, runLoad, startGalleon, startSink, type BaselineProcess, type PushPhase } from '../lib/procs.ts';
 import type { BenchOptions, Scenario } from '../lib/scenario.ts';
-import { check, fmt, median, percentile, printGoals, printTable, readMemory, ROOT_DIR, RssSampler, sleep, writeResults, type GoalCheck } from '../lib/util.ts';
+import { check, fmt, median, percentile, printGoals, printTable, readCpuMs, readMemory, ROOT_DIR, RssSampler, sleep, writeResults, type GoalCheck } from '../lib/util.ts';
 
 /** shared/ beside the checkout (GALLEON_SHARED_DIR overrides) */
 export const SHARED_DIR = process.env.GALLEON_SHARED_DIR ?? (existsSync(join(ROOT_DIR, '..', 'shared')) ? join(ROOT_DIR, '..', 'shared') : '/work/shared');
@@ -248,6 +248,9 @@ interface SequentialRow {
   sinkPushesPerSec: number;
   sinkP50: number;
   ratio: number;
+  /** server CPU (user + system, all threads) per push: steadier than rates on a busy machine */
+  cpuMsPerPush: number;
+  sinkCpuMsPerPush: number;
   statusCounts: Record<string, number>;
   fiveXx: number;
   /** ms per push by phase, median of rounds (GALLEON_BENCH_PUSH_PROFILE=1), else null */
@@ -279,7 +282,7 @@ async function runSequential(
   const rows: SequentialRow[] = [];
   const goals: GoalCheck[] = [];
   for (const backend of backends) {
-    const results = new Map(sets.map((s) => [s.name, { g: [] as (PushFigures & { meanMs: number })[], s: [] as PushFigures[], profiles: [] as PushPhase[][] }]));
+    const results = new Map(sets.map((s) => [s.name, { g: [] as (PushFigures & { meanMs: number; cpuMs: number })[], s: [] as (PushFigures & { cpuMs: number })[], profiles: [] as PushPhase[][] }]));
     for (let round = 0; round < opts.rounds; round++) {
       const dataDir = join(work, `seq-${backend}-${round}`);
       const dbName = `galleon_bench_seq_${process.pid}_${round}`;
@@ -292,13 +295,19 @@ async function runSequential(
         for (const set of sets) {
           const r = results.get(set.name)!;
           const runG = async () => {
+            const cpu0 = readCpuMs(galleon.pid);
             const summary = await runLoad({ kind: 'push', url: galleon.url, apiKey: BENCH_API_KEY, files: set.files, concurrency: 1 });
+            const cpuMs = (readCpuMs(galleon.pid) - cpu0) / Math.max(1, summary.latenciesMs.length);
             const meanMs = summary.latenciesMs.reduce((a, b) => a + b, 0) / Math.max(1, summary.latenciesMs.length);
-            r.g.push({ ...figures(summary), meanMs });
+            r.g.push({ ...figures(summary), meanMs, cpuMs });
             const phases = await galleon.pushProfile();
             if (phases) r.profiles.push(phases);
           };
-          const runS = async () => r.s.push(figures(await runLoad({ kind: 'push', url: sink.url, apiKey: BENCH_API_KEY, files: set.files, concurrency: 1 })));
+          const runS = async () => {
+            const cpu0 = readCpuMs(sink.pid);
+            const summary = await runLoad({ kind: 'push', url: sink.url, apiKey: BENCH_API_KEY, files: set.files, concurrency: 1 });
+            r.s.push({ ...figures(summary), cpuMs: (readCpuMs(sink.pid) - cpu0) / Math.max(1, summary.latenciesMs.length) });
+          };
           if (round % 2 === 0) {
             await runG();
             await runS();
@@ -328,6 +337,8 @@ async function runSequential(
         sinkPushesPerSec: median(s.map((x) => x.pushesPerSec)),
         sinkP50: median(s.map((x) => x.p50)),
         ratio: median(g.map((x, i) => x.pushesPerSec / s[i]!.pushesPerSec)),
+        cpuMsPerPush: median(g.map((x) => x.cpuMs)),
+        sinkCpuMsPerPush: median(s.map((x) => x.cpuMs)),
         statusCounts: g[0]!.statusCounts,
         fiveXx: g.reduce((a, x) => a + x.fiveXx + x.errors, 0),
         profile: profiles.length === g.length ? profileRows(profiles, g) : null,
@@ -347,7 +358,7 @@ async function runSequential(
  * beyond the route's own time (HTTP parsing and writing, Hono, the load generator), and the wall time
  * per push of the whole run.
  */
-function profileRows(profiles: PushPhase[][], g: (PushFigures & { meanMs: number })[]): { phase: string; msPerPush: number }[] {
+function profileRows(profiles: PushPhase[][], g: (PushFigures & { meanMs: number; cpuMs: number })[]): { phase: string; msPerPush: number }[] {
   const names: string[] = [];
   for (const p of profiles) for (const x of p) if (!names.includes(x.phase)) names.push(x.phase);
   const out = names.map((phase) => ({
@@ -357,6 +368,7 @@ function profileRows(profiles: PushPhase[][], g: (PushFigures & { meanMs: number
   const route = (p: PushPhase[]) => p.find((x) => x.phase === 'route (total)');
   out.push({ phase: 'outside the route (HTTP, Hono, client)', msPerPush: median(profiles.map((p, i) => g[i]!.meanMs - (route(p)?.ms ?? 0) / Math.max(1, route(p)?.n ?? 1))) });
   out.push({ phase: 'wall time per push', msPerPush: median(g.map((x) => 1000 / x.pushesPerSec)) });
+  out.push({ phase: '(server CPU per push, all threads)', msPerPush: median(g.map((x) => x.cpuMs)) });
   return out;
 }
 
@@ -367,9 +379,10 @@ function routeCount(p: PushPhase[], g: PushFigures): number {
 function printSequential(seq: SequentialResult, rounds: number): void {
   printTable(
     `pushes one at a time (one keep-alive connection): median of ${rounds} rounds, each on a fresh server; sink alternating in the same run`,
-    ['backend', 'packages', 'pushes/s', 'p50', 'p99', 'sink pushes/s', 'sink p50', 'ratio', 'answers (round 1)'],
+    ['backend', 'packages', 'pushes/s', 'p50', 'p99', 'sink pushes/s', 'sink p50', 'ratio', 'CPU ms/push', 'sink CPU ms/push', 'answers (round 1)'],
     seq.rows.map((r) => [
       r.backend, r.set, r.pushesPerSec.toFixed(0), fmt.ms(r.p50), fmt.ms(r.p99), r.sinkPushesPerSec.toFixed(0), fmt.ms(r.sinkP50), fmt.ratio(r.ratio),
+      r.cpuMsPerPush.toFixed(2), r.sinkCpuMsPerPush.toFixed(2),
       Object.entries(r.statusCounts).map(([k, v]) => `${k}×${v}`).join(' '),
     ]),
   );
