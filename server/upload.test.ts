@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { receiveUpload } from './upload.ts';
+import { PassThrough } from 'node:stream';
+import { receiveUpload, UPLOADS_MEMORY_BUDGET_BYTES } from './upload.ts';
 
 let dir: string;
 let n = 0;
@@ -75,5 +76,34 @@ describe.each(['raw', 'multipart'] as const)('receiveUpload (%s body)', (kind) =
       await expect(result).rejects.toMatchObject({ status: 413 });
       expect(existsSync(path)).toBe(false);
     }
+  });
+});
+
+describe('receiveUpload memory budget', () => {
+  it('sends small uploads to temp files once the uploads arriving hold the budget', async () => {
+    const size = 1024 * 1024;
+    const count = Math.ceil(UPLOADS_MEMORY_BUDGET_BYTES / size) + 2;
+    const bytes = randomBytes(size);
+    // every upload sends all but its last byte, and only then do they all end
+    const bodies = Array.from({ length: count }, () => new PassThrough());
+    const uploads = bodies.map((b, i) => {
+      const path = join(dir, `budget${i}.upload`);
+      return { path, result: receiveUpload(b, { 'content-type': 'application/octet-stream' }, path, 10 * size, size) };
+    });
+    for (const b of bodies) b.write(bytes.subarray(0, size - 1));
+    await new Promise((r) => setTimeout(r, 50));
+    for (const b of bodies) b.end(bytes.subarray(size - 1));
+    const results = await Promise.all(uploads.map((u) => u.result));
+    for (const r of results) expect(r).toMatchObject({ size, sha512: sha512(bytes) });
+    const spilled = results.filter((r) => r.bytes === null);
+    expect(spilled.length).toBeGreaterThan(0);
+    expect(results.length - spilled.length).toBeLessThanOrEqual(UPLOADS_MEMORY_BUDGET_BYTES / (size - 1));
+    for (const r of spilled) {
+      expect(readFileSync(r.path).equals(bytes)).toBe(true);
+      await rm(r.path);
+    }
+    // the budget is free again: a new small upload stays in memory
+    const again = await receiveUpload(body(bytes), { 'content-type': 'application/octet-stream' }, join(dir, 'after.upload'), 10 * size, size);
+    expect(again.bytes).not.toBeNull();
   });
 });

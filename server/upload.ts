@@ -29,6 +29,13 @@ export interface ReceivedUpload {
 /** Packages up to this size are kept in memory while they arrive; larger ones go to a temp file. */
 export const UPLOAD_MEMORY_MAX_BYTES = 1024 * 1024;
 
+/**
+ * At most this many bytes of uploads still arriving are held in memory, over all uploads: past it a
+ * small package goes to a temp file as a large one does (many slow clients cannot hold much memory).
+ */
+export const UPLOADS_MEMORY_BUDGET_BYTES = 64 * 1024 * 1024;
+let heldByArriving = 0;
+
 const RAW_TYPES = new Set(['application/octet-stream', 'application/zip', 'application/x-zip-compressed', 'application/x-zip']);
 
 /** Counts and hashes bytes flowing through; fails with 413 past `max`. */
@@ -56,13 +63,15 @@ function tooLarge(max: number): HttpError {
 }
 
 /**
- * Where the bytes of an upload go: memory while they fit in `memoryMax`, else the temp file (the bytes
- * held so far written first). Destroying it closes the temp file before it emits 'close', so that the
+ * Where the bytes of an upload go: memory while they fit in `memoryMax` (and in the budget of all
+ * uploads arriving), else the temp file (the bytes held so far written first). Destroying it closes the temp file before it emits 'close', so that the
  * caller may remove the file then.
  */
 class UploadSink extends Writable {
   private chunks: Buffer[] = [];
   private held = 0;
+  /** bytes of `chunks` counted in the budget of all arriving uploads */
+  private counted = 0;
   private file: WriteStream | null = null;
 
   constructor(
@@ -77,14 +86,23 @@ class UploadSink extends Writable {
     return this.file ? null : this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.held);
   }
 
+  /** returns this upload's share of {@link UPLOADS_MEMORY_BUDGET_BYTES} (its bytes are complete or dropped) */
+  private release(): void {
+    heldByArriving -= this.counted;
+    this.counted = 0;
+  }
+
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    if (!this.file && this.held + chunk.length <= this.memoryMax) {
+    if (!this.file && this.held + chunk.length <= this.memoryMax && heldByArriving + chunk.length <= UPLOADS_MEMORY_BUDGET_BYTES) {
       this.chunks.push(chunk);
       this.held += chunk.length;
+      this.counted += chunk.length;
+      heldByArriving += chunk.length;
       cb();
       return;
     }
     if (!this.file) {
+      this.release();
       const file = createWriteStream(this.tempPath);
       file.on('error', (err) => this.destroy(err));
       for (const c of this.chunks) file.write(c);
@@ -96,6 +114,7 @@ class UploadSink extends Writable {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
+    this.release();
     const file = this.file;
     if (!file) {
       cb();
@@ -108,6 +127,7 @@ class UploadSink extends Writable {
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     // (also called after a successful finish: autoDestroy; the chunks are kept for `bytes()`)
+    this.release();
     if (err) this.chunks = [];
     const file = this.file;
     if (!file || file.closed) {
