@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeNupkg, makeTempDir, nuspecXml, writeNupkg, type MakeNupkgOptions, type NuspecFields } from '../test/helpers/make-nupkg.ts';
 import { InvalidPackageError } from './errors.ts';
-import { inspectNupkg, type InspectOptions, type NupkgInspection } from './nupkg.ts';
+import { inspectNupkg as inspectSource, type InspectOptions, type NupkgInspection } from './nupkg.ts';
 import { VersionRange } from './range.ts';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
@@ -17,6 +17,28 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/**
+ * Every inspection in this file runs twice, from the file and from its bytes in memory (what a push
+ * of a small package inspects), and the two must agree: the same result, or the same error (the
+ * byte counts of a streamed "too many bytes" message depend on chunking and are left out).
+ */
+async function inspectNupkg(path: string, options?: InspectOptions): Promise<NupkgInspection> {
+  const fromFile = await inspectSource(path, options).then((value) => ({ value }), (error: unknown) => ({ error }));
+  const bytes = await readFile(path).catch(() => null);
+  if (bytes !== null) {
+    const fromBytes = await inspectSource(bytes, options).then((value) => ({ value }), (error: unknown) => ({ error }));
+    expect(outcome(fromBytes), `${path} inspected from memory`).toEqual(outcome(fromFile));
+  }
+  if ('error' in fromFile) throw fromFile.error;
+  return fromFile.value;
+}
+
+function outcome(r: { value: NupkgInspection } | { error: unknown }): unknown {
+  if ('value' in r) return r.value;
+  const e = r.error as Error;
+  return { error: e?.constructor?.name, message: String(e?.message).replace(/got (at least \d+|only \d+|more)/, 'got …') };
+}
 
 /** Writes the package to a temp file and inspects it. */
 async function inspect(content: Buffer | MakeNupkgOptions, options?: InspectOptions): Promise<NupkgInspection> {

@@ -109,32 +109,51 @@ export interface InspectOptions extends Partial<InspectLimits> {
 }
 
 /**
- * Inspects the `.nupkg` at `path` and returns its validated manifest plus the few files the feed stores
- * beside it. Reads the central directory and at most five entries; each extracted entry is size-capped and
- * CRC-checked. The file handle is closed before the promise settles, on success and on every failure.
+ * Inspects the `.nupkg` at `path` (or the package bytes themselves, already in memory) and returns its
+ * validated manifest plus the few files the feed stores beside it. Reads the central directory and at
+ * most five entries; each extracted entry is size-capped and CRC-checked. A file handle is closed
+ * before the promise settles, on success and on every failure. Bytes in memory are inspected by the
+ * same rules with the same messages, without any I/O, and their few entries are inflated at once
+ * rather than streamed (each is at most its limit, 1 MiB by default).
  *
- * @param path     a local file (e.g. the temp file a push was streamed to)
+ * @param source   a local file (e.g. the temp file a large push was streamed to), or the package bytes
  * @param options  limits (defaults {@link DEFAULT_INSPECT_LIMITS}) and policy switches
  * @throws InvalidPackageError for anything the module docstring lists, and for every nuspec rule of
  *         {@link parseNuspec}; other errors (e.g. ENOENT opening `path`) are passed through unchanged
  */
-export async function inspectNupkg(path: string, options: InspectOptions = {}): Promise<NupkgInspection> {
+export async function inspectNupkg(source: string | Buffer, options: InspectOptions = {}): Promise<NupkgInspection> {
   const limits: InspectLimits = { ...DEFAULT_INSPECT_LIMITS };
   for (const key of Object.keys(DEFAULT_INSPECT_LIMITS) as (keyof InspectLimits)[]) {
     const v = options[key];
     if (v !== undefined) limits[key] = v;
   }
-  const fd = await new Promise<number>((resolve, reject) => fs.open(path, 'r', (err, n) => (err ? reject(err) : resolve(n))));
+  if (typeof source !== 'string') {
+    const zipfile = await openZip(new BufferReader(source), source.length);
+    try {
+      return await inspectZip({ zipfile, bytes: source, size: source.length }, limits, options);
+    } finally {
+      zipfile.close();
+    }
+  }
+  const fd = await new Promise<number>((resolve, reject) => fs.open(source, 'r', (err, n) => (err ? reject(err) : resolve(n))));
   const reader = new FdReader(fd);
   let zipfile: yauzl.ZipFile | null = null;
   try {
     const size = await new Promise<number>((resolve, reject) => fs.fstat(fd, (err, st) => (err ? reject(err) : resolve(st.size))));
     zipfile = await openZip(reader, size);
-    return await inspectZip(zipfile, size, limits, options);
+    return await inspectZip({ zipfile, bytes: null, size }, limits, options);
   } finally {
     if (zipfile !== null) zipfile.close();
     await reader.dispose();
   }
+}
+
+/** The archive being inspected: yauzl's view of it, and its bytes when they are in memory. */
+interface ZipSource {
+  zipfile: yauzl.ZipFile;
+  bytes: Buffer | null;
+  /** size of the whole archive in bytes */
+  size: number;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -251,7 +270,32 @@ class RangeStream extends Readable {
   }
 }
 
-function openZip(reader: FdReader, size: number): Promise<yauzl.ZipFile> {
+/**
+ * A yauzl reader over bytes in memory: reads are copies (answered in a microtask, as yauzl reads the
+ * next record from inside the callback), ranges are one-chunk streams of a view of the bytes.
+ */
+class BufferReader extends yauzl.RandomAccessReader {
+  constructor(private readonly bytes: Buffer) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return Readable.from([this.bytes.subarray(start, end)], { objectMode: false });
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    const done = callback as unknown as (err: Error | null, bytesRead?: number) => void;
+    const n = Math.max(0, Math.min(length, this.bytes.length - position));
+    if (n > 0) this.bytes.copy(buffer, offset, position, position + n);
+    queueMicrotask(() => done(null, n));
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    queueMicrotask(() => callback(null));
+  }
+}
+
+function openZip(reader: yauzl.RandomAccessReader, size: number): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.fromRandomAccessReader(
       reader,
@@ -378,7 +422,7 @@ function unescapePath(name: string): string {
 // Reading entries
 
 /** Reads one entry fully, refusing declared or actual sizes over `maxBytes` and CRC-32 mismatches. */
-async function readEntry(zipfile: yauzl.ZipFile, l: ListedEntry, maxBytes: number, what: string): Promise<Buffer> {
+async function readEntry(source: ZipSource, l: ListedEntry, maxBytes: number, what: string): Promise<Buffer> {
   const { entry, name } = l;
   if (entry.isEncrypted()) throw new InvalidPackageError(`The ${what} '${name}' is encrypted.`);
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
@@ -387,6 +431,15 @@ async function readEntry(zipfile: yauzl.ZipFile, l: ListedEntry, maxBytes: numbe
   if (entry.uncompressedSize > maxBytes) {
     throw new InvalidPackageError(`The ${what} '${name}' is ${entry.uncompressedSize} bytes; the limit is ${maxBytes} bytes.`);
   }
+  const bytes = source.bytes !== null ? extractInMemory(source.bytes, source.size, l) : await extractStreamed(source.zipfile, l, maxBytes, what);
+  if (zlib.crc32(bytes) !== entry.crc32) {
+    throw new InvalidPackageError(`The package is corrupted: the CRC-32 of entry '${name}' does not match its data.`);
+  }
+  return bytes;
+}
+
+async function extractStreamed(zipfile: yauzl.ZipFile, l: ListedEntry, maxBytes: number, what: string): Promise<Buffer> {
+  const { entry, name } = l;
   let stream: Readable;
   try {
     stream = await zipfile.openReadStreamPromise(entry);
@@ -406,11 +459,39 @@ async function readEntry(zipfile: yauzl.ZipFile, l: ListedEntry, maxBytes: numbe
     if (err instanceof InvalidPackageError) throw err;
     throw corrupted(name, err);
   }
-  const bytes = Buffer.concat(chunks, total);
-  if (zlib.crc32(bytes) !== entry.crc32) {
-    throw new InvalidPackageError(`The package is corrupted: the CRC-32 of entry '${name}' does not match its data.`);
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * {@link extractStreamed} for an archive in memory, with yauzl's checks and messages (local header
+ * signature and bounds, `validateEntrySizes`): a stored entry is copied, a deflated one inflated in one
+ * call whose output may not exceed the declared size (which readEntry capped at the entry's limit).
+ */
+function extractInMemory(bytes: Buffer, size: number, l: ListedEntry): Buffer {
+  const { entry, name } = l;
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (at + 30 > size) throw corrupted(name, new Error('unexpected EOF'));
+  const signature = bytes.readUInt32LE(at);
+  if (signature !== 0x04034b50) throw corrupted(name, new Error(`invalid local file header signature: 0x${signature.toString(16)}`));
+  const start = at + 30 + bytes.readUInt16LE(at + 26) + bytes.readUInt16LE(at + 28);
+  if (start + entry.compressedSize > size) {
+    throw corrupted(name, new Error(`file data overflows file bounds: ${start} + ${entry.compressedSize} > ${size}`));
   }
-  return bytes;
+  const data = bytes.subarray(start, start + entry.compressedSize);
+  if (entry.compressionMethod === 0) return Buffer.from(data);
+  const expected = entry.uncompressedSize;
+  let out: Buffer;
+  try {
+    out = zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, expected) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw corrupted(name, new Error(`too many bytes in the stream. expected ${expected}. got more`));
+    }
+    throw corrupted(name, err);
+  }
+  if (out.length > expected) throw corrupted(name, new Error(`too many bytes in the stream. expected ${expected}. got at least ${out.length}`));
+  if (out.length < expected) throw corrupted(name, new Error(`not enough bytes in the stream. expected ${expected}. got only ${out.length}`));
+  return out;
 }
 
 function corrupted(name: string, err: unknown): InvalidPackageError {
@@ -461,8 +542,8 @@ export function decodePowerShellText(bytes: Buffer): string {
   }
 }
 
-async function inspectZip(zipfile: yauzl.ZipFile, fileSize: number, limits: InspectLimits, options: InspectOptions): Promise<NupkgInspection> {
-  const listed = await listEntries(zipfile, fileSize, limits);
+async function inspectZip(source: ZipSource, limits: InspectLimits, options: InspectOptions): Promise<NupkgInspection> {
+  const listed = await listEntries(source.zipfile, source.size, limits);
 
   // The manifest: exactly one root *.nuspec (NuGet matches percent-decoded names, extension in any case).
   const nuspecs = listed.filter((l) => !l.path.includes('/') && l.path.toLowerCase().endsWith('.nuspec'));
@@ -475,7 +556,7 @@ async function inspectZip(zipfile: yauzl.ZipFile, fileSize: number, limits: Insp
     throw new InvalidPackageError(`The package has ${nuspecs.length} .nuspec files at the package root (${nuspecs.map((n) => n.name).join(', ')}); it must have exactly one.`);
   }
   const nuspecEntry = nuspecs[0]!;
-  const nuspecBytes = await readEntry(zipfile, nuspecEntry, limits.maxNuspecBytes, 'nuspec');
+  const nuspecBytes = await readEntry(source, nuspecEntry, limits.maxNuspecBytes, 'nuspec');
   const manifest = parseNuspec(nuspecBytes, { maxDependencies: limits.maxDependencies, symbolPackage: options.symbolPackage ?? false });
 
   const files = listed.filter((l) => !l.path.endsWith('/'));
@@ -494,7 +575,7 @@ async function inspectZip(zipfile: yauzl.ZipFile, fileSize: number, limits: Insp
       throw new InvalidPackageError(`The readme file '${manifest.readme}' must be a Markdown file with the .md extension.`);
     }
     const hit = find(manifest.readme, 'readme file');
-    if (hit !== null) readme = await readEntry(zipfile, hit, limits.maxReadmeBytes, 'readme file');
+    if (hit !== null) readme = await readEntry(source, hit, limits.maxReadmeBytes, 'readme file');
   }
 
   let icon: Buffer | null = null;
@@ -504,7 +585,7 @@ async function inspectZip(zipfile: yauzl.ZipFile, fileSize: number, limits: Insp
     }
     const hit = find(manifest.icon, 'icon file');
     if (hit !== null) {
-      icon = await readEntry(zipfile, hit, limits.maxIconBytes, 'icon file');
+      icon = await readEntry(source, hit, limits.maxIconBytes, 'icon file');
       if (!looksLikeImage(icon)) throw new InvalidPackageError(`The icon file '${manifest.icon}' is not a PNG or JPEG image.`);
     }
   }
@@ -517,7 +598,7 @@ async function inspectZip(zipfile: yauzl.ZipFile, fileSize: number, limits: Insp
     }
     const hit = find(path, 'license file');
     if (hit !== null) {
-      licenseFile = await readEntry(zipfile, hit, limits.maxLicenseBytes, 'license file');
+      licenseFile = await readEntry(source, hit, limits.maxLicenseBytes, 'license file');
       try {
         new TextDecoder('utf-8', { fatal: true }).decode(licenseFile);
       } catch {
@@ -531,7 +612,7 @@ async function inspectZip(zipfile: yauzl.ZipFile, fileSize: number, limits: Insp
   const moduleManifest =
     psd1 === null
       ? null
-      : { entryName: psd1.name, text: decodePowerShellText(await readEntry(zipfile, psd1, limits.maxModuleManifestBytes, 'module manifest')) };
+      : { entryName: psd1.name, text: decodePowerShellText(await readEntry(source, psd1, limits.maxModuleManifestBytes, 'module manifest')) };
 
   const tags = new Set(manifest.tags.map((t) => t.toLowerCase()));
   return {

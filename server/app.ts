@@ -34,7 +34,7 @@ import { DocumentCache, GZIP_MIN_BYTES, StoredVersionCache, gzipOf, makeJsonDocu
 import type { Config } from './config.ts';
 import type { DownloadCounter } from './downloads.ts';
 import { HttpError, mapError } from './errors.ts';
-import { GLOBAL_CACHE_TAG, PackageService } from './ingest.ts';
+import { GLOBAL_CACHE_TAG, PackageService, pushProfile } from './ingest.ts';
 import { receiveUpload } from './upload.ts';
 import { renderPackagePage } from './package-page.ts';
 
@@ -144,14 +144,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   // ---- push, unlist, relist (§2) --------------------------------------------------------------
   const push = async (c: Context<Env>) => {
+    const started = pushProfile.enabled ? performance.now() : 0;
+    const lap = pushProfile.laps();
     requireKey(c);
     const incoming = c.env?.incoming;
     const body: Readable | null = incoming ?? (c.req.raw.body ? Readable.fromWeb(c.req.raw.body as any) : null);
     if (!body) throw new HttpError(400, 'The request body is empty: no package was sent.');
     const headers: IncomingHttpHeaders = incoming?.headers ?? Object.fromEntries(c.req.raw.headers);
     const upload = await receiveUpload(body, headers, blobs.tempPath(), config.maxPackageBytes);
+    lap('receive');
     const result = await packages.push(upload);
     setReason(c, 'Created');
+    if (started) pushProfile.add('route (total)', performance.now() - started);
     return c.text(`Package ${result.id} ${result.version} was pushed.`, 201);
   };
   app.put('/api/v2/package', push);

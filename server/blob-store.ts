@@ -25,7 +25,8 @@ export interface BlobStore {
   /**
    * Stores every file of a new version under a fresh `key` at once (the push path): bytes are written
    * and temp files moved in concurrently, durable when it resolves (files, their folder and every
-   * folder created for the key). `key` must be new (newBlobKey); nothing is replaced.
+   * folder created for the key). `key` must be new (newBlobKey); nothing is replaced. It settles only
+   * when no write of it is in flight any more.
    */
   storeFiles(key: string, files: readonly StoredFileInput[]): Promise<void>;
   /** size in bytes, or null when absent */
@@ -119,40 +120,54 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * Creates the key's folder, writes/moves every file into it concurrently (each fsynced), then
-   * fsyncs the key's folder and the parent of every folder `mkdir` created, so that a power loss after
-   * it resolves cannot lose a file the database row will name. One round of concurrent fsyncs instead
-   * of a sequential write → fsync → rename → fsync per file.
+   * Creates the key's folder and puts every file into it concurrently (bytes written to a new file,
+   * temp files renamed in), then fsyncs, in one concurrent round, every file, the key's folder and the
+   * parent of every folder `mkdir` created (their new entries), so that a power loss after it resolves
+   * cannot lose a file the database row will name.
    *
-   * @throws when a file exists already under `key` (a key is never reused) or on any I/O error; the
-   *         caller removes the key (ingest.ts does on every failure)
+   * @throws when a file exists already under `key` (a key is never reused) or on any I/O error, once
+   *         nothing of it is in flight; the caller removes the key (ingest.ts does on every failure)
    */
   async storeFiles(key: string, files: readonly StoredFileInput[]): Promise<void> {
     const dir = this.path(key);
     const firstCreated = await mkdir(dir, { recursive: true });
-    await Promise.all(
+    // each file's entry first; the fsyncs all together afterwards (started earlier, fsyncs of the new
+    // folders would hold the thread pool and the journal while the files are still being created)
+    const placed = await Promise.allSettled(
       files.map(async (f) => {
         const target = join(dir, f.name);
-        if ('bytes' in f) {
-          const h = await open(target, 'wx');
-          try {
-            await h.writeFile(f.bytes);
-            await h.sync();
-          } finally {
-            await h.close();
-          }
-        } else {
-          await fsyncFile(f.tempPath);
+        if ('tempPath' in f) {
           await rename(f.tempPath, target);
+          return null;
         }
+        const h = await open(target, 'wx');
+        try {
+          await h.writeFile(f.bytes);
+        } catch (err) {
+          await h.close();
+          throw err;
+        }
+        return h;
       }),
     );
-    // the key's folder holds the new entries; each created folder is a new entry of its parent
-    const dirs = [dir];
-    if (firstCreated) {
-      for (let d = dir; d.length >= firstCreated.length && d !== dirname(d); d = dirname(d)) dirs.push(dirname(d));
+    const syncs: Promise<void>[] = [];
+    placed.forEach((p, i) => {
+      if (p.status !== 'fulfilled') return;
+      const h = p.value;
+      syncs.push(h ? h.sync().finally(() => h.close()) : fsyncFile(join(dir, files[i]!.name)));
+    });
+    const failed = placed.find((p) => p.status === 'rejected');
+    if (!failed) {
+      // the key's folder holds the new entries; each created folder is a new entry of its parent
+      const dirs = [dir];
+      if (firstCreated) {
+        for (let d = dir; d.length >= firstCreated.length && d !== dirname(d); d = dirname(d)) dirs.push(dirname(d));
+      }
+      for (const d of new Set(dirs)) syncs.push(fsyncDir(d));
     }
-    await Promise.all([...new Set(dirs)].map((d) => fsyncDir(d)));
+    const done = await Promise.allSettled(syncs);
+    const err = failed ?? done.find((d) => d.status === 'rejected');
+    if (err) throw (err as PromiseRejectedResult).reason;
   }
 
   async size(key: string, name: BlobName): Promise<number | null> {

@@ -1,8 +1,8 @@
 /**
  * The services that change packages: push (ingest), unlist and relist. Each orchestrates the write
  * path of ARCHITECTURE.md: inspect → store blobs under a fresh key → insert rows in one transaction
- * (the primary key decides races) → invalidate the read cache; any failure removes what this
- * request wrote, so bad input leaves no orphan blob and no partial row.
+ * (the primary key decides races) → invalidate the read cache; any failure removes what this request
+ * wrote, so bad input leaves no orphan blob and no partial row.
  */
 import { rm } from 'node:fs/promises';
 import { inspectNupkg, type NupkgInspection } from '../feed/nupkg.ts';
@@ -11,7 +11,7 @@ import { isValidPackageId } from '../feed/package-id.ts';
 import { readModuleManifest } from '../feed/psd1.ts';
 import { NuGetVersion, versionKey as toVersionKey } from '../feed/version.ts';
 import type { PackageRecord } from '../feed/types.ts';
-import { DuplicatePackageError, type NewPackageVersion, type PackageRepository } from '../db/packages.ts';
+import type { NewPackageVersion, PackageRepository } from '../db/packages.ts';
 import { newBlobKey, type BlobStore, type StoredFileInput } from './blob-store.ts';
 import type { DocumentCache } from './cache.ts';
 import { HttpError } from './errors.ts';
@@ -33,22 +33,70 @@ export interface PushResult {
 /** Tag of the cache entries that span package ids (search, autocomplete). */
 export const GLOBAL_CACHE_TAG = '*';
 
+/**
+ * Wall time of each step of a push, summed over pushes: the benchmark's per-phase profile
+ * (`GALLEON_BENCH_PUSH_PROFILE=1 npm run bench -- pushes`, bench/lib/galleon-child.ts turns it on).
+ * Off by default; when off a push only tests `enabled` once.
+ */
+export class PushProfile {
+  enabled = false;
+  private readonly totals = new Map<string, { n: number; ms: number }>();
+
+  /**
+   * A lap timer for one push: each call records the time since the previous call (or since `lap`
+   * was made) under `phase`. A no-op when the profile is off.
+   */
+  laps(): (phase: string) => void {
+    if (!this.enabled) return noLap;
+    let last = performance.now();
+    return (phase) => {
+      const now = performance.now();
+      this.add(phase, now - last);
+      last = now;
+    };
+  }
+
+  /** adds `ms` to `phase` (one occurrence) */
+  add(phase: string, ms: number): void {
+    const t = this.totals.get(phase);
+    if (t) {
+      t.n++;
+      t.ms += ms;
+    } else this.totals.set(phase, { n: 1, ms });
+  }
+
+  /** every phase's count and summed milliseconds, in first-recorded order; `reset` empties it */
+  snapshot(reset = false): { phase: string; n: number; ms: number }[] {
+    const out = [...this.totals].map(([phase, t]) => ({ phase, n: t.n, ms: t.ms }));
+    if (reset) this.totals.clear();
+    return out;
+  }
+}
+
+function noLap(_phase: string): void {}
+
+/** The process's push profile (off unless a benchmark turns it on). */
+export const pushProfile = new PushProfile();
+
 export class PackageService {
   constructor(private readonly deps: IngestDeps) {}
 
   /**
-   * Ingests an uploaded nupkg (temp file is consumed: moved into the blob store or removed).
+   * Ingests an uploaded nupkg (bytes in memory, or a temp file that is consumed: moved into the blob
+   * store or removed).
    *
    * @throws InvalidPackageError (400) for a package that fails validation (§8)
    * @throws DuplicatePackageError (409) when the identity exists, unlisted included (§2.1)
    */
   async push(upload: ReceivedUpload): Promise<PushResult> {
     const { repo, blobs, cache, clock, log } = this.deps;
+    const lap = pushProfile.laps();
     let blobKey: string | null = null;
     try {
       // A nuspec that names a readme or icon missing from the archive still describes an installable
       // package (NuGet restore never reads them): accept it and serve it without readme/icon.
-      const inspection = await inspectNupkg(upload.path, { allowMissingReferencedFiles: true });
+      const inspection = await inspectNupkg(upload.bytes ?? upload.path, { allowMissingReferencedFiles: true });
+      lap('inspect');
       const manifest = inspection.manifest;
       if (manifest.packageTypes.some((t) => t.name.toLowerCase() === 'symbolspackage'))
         throw new InvalidPackageError(
@@ -56,7 +104,8 @@ export class PackageService {
         );
       const lowerId = manifest.id.toLowerCase();
       const versionKey = manifest.version.toNormalizedString().toLowerCase();
-      if (await repo.exists(lowerId, versionKey)) throw new DuplicatePackageError(manifest.id, manifest.version.toNormalizedString());
+      // no pre-check of the identity: the version insert's primary key answers 409 (a duplicate costs
+      // the writing and removing of its files, every other push one database round trip less)
 
       const now = clock();
       const row = buildRow(inspection, upload, now, (msg) => log.warn({ id: manifest.id }, msg));
@@ -64,21 +113,28 @@ export class PackageService {
       row.blobKey = blobKey;
       const files: StoredFileInput[] = [
         { name: 'package.nuspec', bytes: inspection.nuspecBytes },
-        { name: 'package.nupkg', tempPath: upload.path },
+        upload.bytes ? { name: 'package.nupkg', bytes: upload.bytes } : { name: 'package.nupkg', tempPath: upload.path },
       ];
       if (inspection.readme) files.push({ name: 'readme', bytes: inspection.readme });
       if (inspection.icon) files.push({ name: 'icon', bytes: inspection.icon });
+      lap('buildRow');
+      // the files first, durable, then the row that names them (one statement, committed at once):
+      // a power loss can never leave a row whose files are missing
       await blobs.storeFiles(blobKey, files);
+      lap('storeFiles');
       const id = await repo.insertVersion(row);
+      lap('insertVersion');
       cache.invalidate(lowerId);
       cache.invalidate(GLOBAL_CACHE_TAG);
       log.info({ id, version: row.version, size: upload.size }, 'package pushed');
+      lap('invalidate+log');
       return { id, version: row.version };
     } catch (err) {
       if (blobKey) await blobs.remove(blobKey).catch(() => {});
       throw err;
     } finally {
-      await rm(upload.path, { force: true }).catch(() => {});
+      // a package received in memory never had a temp file
+      if (!upload.bytes) await rm(upload.path, { force: true }).catch(() => {});
     }
   }
 

@@ -63,7 +63,19 @@ export interface GalleonProcess {
   /** milliseconds from process start to listening (database open, migrations, start-up cleanup) */
   startMs: number;
   dataDir: string;
+  /**
+   * The per-phase push timings summed since the previous call (then reset), or null when the process
+   * was not started with GALLEON_BENCH_PUSH_PROFILE=1 (server/ingest.ts PushProfile).
+   */
+  pushProfile(): Promise<PushPhase[] | null>;
   stop(): Promise<void>;
+}
+
+/** One phase of the push profile: how many pushes passed through it and their summed wall time. */
+export interface PushPhase {
+  phase: string;
+  n: number;
+  ms: number;
 }
 
 /**
@@ -96,7 +108,14 @@ export async function startGalleon(opts: { dataDir: string; databaseUrl?: string
     opts.name ?? 'galleon',
   );
   const ready = await waitFor<{ url: string; pid: number; startMs: number }>(child, 'ready', 'Galleon');
-  return { url: ready.url, pid: ready.pid, startMs: ready.startMs, dataDir: opts.dataDir, stop: () => stopChild(child) };
+  const profiled = (opts.env?.GALLEON_BENCH_PUSH_PROFILE ?? process.env.GALLEON_BENCH_PUSH_PROFILE) === '1';
+  const pushProfile = async (): Promise<PushPhase[] | null> => {
+    if (!profiled) return null;
+    const answer = waitFor<{ phases: PushPhase[] }>(child, 'push-profile', 'push profile', 10_000);
+    child.send({ type: 'push-profile' });
+    return (await answer).phases;
+  };
+  return { url: ready.url, pid: ready.pid, startMs: ready.startMs, dataDir: opts.dataDir, pushProfile, stop: () => stopChild(child) };
 }
 
 export interface BaselineProcess {

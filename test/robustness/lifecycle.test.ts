@@ -15,11 +15,15 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/serve.ts';
+import { UPLOAD_MEMORY_MAX_BYTES } from '../../server/upload.ts';
 import { startChildServer, type ChildServer } from '../helpers/crash-child.ts';
 import { makeNupkg, nuspecXml } from '../helpers/make-nupkg.ts';
 import { backends, createTestDatabase, pushPackage, TEST_API_KEY } from '../helpers/server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** uploads up to this size stay in memory (server/upload.ts); the stalled uploads here are larger, to reach the temp folder */
+const SPILLED = UPLOAD_MEMORY_MAX_BYTES;
 
 /** Resolves with the exit, or with 'still running' after `ms` (the test then fails instead of hanging). */
 function exitWithin(child: ChildServer, ms: number) {
@@ -122,10 +126,11 @@ describe.each(backends())('graceful stop (%s database)', (backend) => {
 
     slowBytes = await makeNupkg({
       nuspec: nuspecXml({ id: 'Slow.Upload', version: '1.0.0' }),
-      entries: [{ name: 'content/payload.bin', data: randomBytes(400_000), compress: false }],
+      entries: [{ name: 'content/payload.bin', data: randomBytes(SPILLED + 400_000), compress: false }],
     });
     const upload = startUpload(child.url, slowBytes, uploadClient);
-    upload.req.write(slowBytes.subarray(0, 100_000));
+    // past the in-memory limit, so that the upload in flight shows as a temp file
+    upload.req.write(slowBytes.subarray(0, SPILLED + 100_000));
     await waitForEntry(join(storage.dataDir, 'packages', '.tmp'));
 
     child.kill('SIGTERM');
@@ -140,7 +145,7 @@ describe.each(backends())('graceful stop (%s database)', (backend) => {
     });
     expect(refused).toBe('ECONNREFUSED');
 
-    upload.req.end(slowBytes.subarray(100_000));
+    upload.req.end(slowBytes.subarray(SPILLED + 100_000));
     const answer = await upload.response;
     expect(answer).toMatchObject({ status: 201 });
     // the answer tells the client not to reuse a connection to a server that is going away
@@ -176,10 +181,10 @@ describe.each(backends())('graceful stop (%s database)', (backend) => {
     const server = await startServer(config, { logger: pino({ level: 'silent' }), drainTimeoutMs: 500 });
     const bytes = await makeNupkg({
       nuspec: nuspecXml({ id: 'Stalled.Upload', version: '1.0.0' }),
-      entries: [{ name: 'content/payload.bin', data: randomBytes(200_000), compress: false }],
+      entries: [{ name: 'content/payload.bin', data: randomBytes(SPILLED + 200_000), compress: false }],
     });
     const upload = startUpload(server.url, bytes);
-    upload.req.write(bytes.subarray(0, 50_000));
+    upload.req.write(bytes.subarray(0, SPILLED + 50_000));
     const tmp = join(storage.dataDir, 'packages', '.tmp');
     await waitForEntry(tmp);
 
