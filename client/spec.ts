@@ -7,7 +7,7 @@
 
 import { NuGetVersion } from '../feed/version.ts';
 import { VersionRange } from '../feed/range.ts';
-import { PsHashtable, Psd1SyntaxError, parsePowerShellValue, toStr, type PsValue } from '../feed/psd1.ts';
+import { PsHashtable, Psd1SyntaxError, parsePowerShellValue, toStr, type PsValue } from '../feed/psd1/index.ts';
 
 /**
  * Raised for a module specification that cannot be understood: empty text, an invalid version or range,
