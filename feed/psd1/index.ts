@@ -13,7 +13,6 @@ export { DEFAULT_PS_VARIABLES } from './evaluate.ts';
 export {
   MAX_DEPTH,
   Psd1SyntaxError,
-  decodeText,
   parsePowerShellDataFile,
   parsePowerShellValue,
   type Psd1ParseOptions,

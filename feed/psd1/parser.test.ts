@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import {
   PsHashtable,
   Psd1SyntaxError,
-  decodeText,
   parsePowerShellDataFile,
   parsePowerShellValue,
   type PsValue,
 } from './index.ts';
+import { decodeText } from '../text.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'requires');
 

@@ -30,6 +30,7 @@
  * input can neither hang it nor overflow the stack.
  */
 
+import { decodeText } from '../text.ts';
 import { DEFAULT_PS_VARIABLES, add, castTo, compare, expandVariable, memberOf, subtract } from './evaluate.ts';
 import { PsHashtable, collapse, describe, enumerate, isTrue, toNum, toStr, type PsValue } from './values.ts';
 
@@ -94,18 +95,6 @@ export function parsePowerShellValue(text: string, options?: Psd1ParseOptions): 
   return parser.parseValueProgram();
 }
 
-/**
- * Decodes file bytes by BOM (UTF-8, UTF-16 LE, UTF-16 BE; default UTF-8) and drops the BOM. A string
- * input only loses a leading U+FEFF.
- */
-export function decodeText(text: string | Buffer | Uint8Array): string {
-  if (typeof text === 'string') return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const b = text;
-  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return new TextDecoder('utf-8').decode(b.subarray(3));
-  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return new TextDecoder('utf-16le').decode(b.subarray(2));
-  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return new TextDecoder('utf-16be').decode(b.subarray(2));
-  return new TextDecoder('utf-8').decode(b);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Parser
