@@ -24,7 +24,7 @@
  *   the feed is asked and, when its best candidate is the installed version, nothing is planned ("best
  *   remote candidate matches what is locally installed").
  */
-import { intersectRanges } from '../feed/dependencies.ts';
+import { intersectRanges } from '../feed/range.ts';
 import { VersionRange } from '../feed/range.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import {

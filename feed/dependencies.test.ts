@@ -3,7 +3,6 @@ import {
   buildDependenciesIndex,
   buildDependenciesPage,
   buildDependencyLeaf,
-  intersectRanges,
   mergeDependencies,
   planDependencyPages,
   type SlimIndexJson,
@@ -219,14 +218,6 @@ describe('mergeDependencies', () => {
     expect(merged(['[1.0.0, )', '[1.5.0, 3.0.0)', '(, 2.0.0]'])).toBe('[1.5.0, 2.0.0]');
     expect(merged(['[1.0.0, 2.0.0)', '[2.0.0, )'])).toBe('[1.0.0, 2.0.0)'); // disjoint → first
     expect(merged(['[1.0.0, )', '1.*'])).toBe('[1.0.0, )'); // floating → first
-  });
-
-  it('intersectRanges handles exclusive bounds at equal versions', () => {
-    expect(intersectRanges(['[1.0.0, )', '(1.0.0, )'])).toBe('(1.0.0, )');
-    expect(intersectRanges(['(, 2.0.0]', '(, 2.0.0)'])).toBe('(, 2.0.0)');
-    expect(intersectRanges(['[1.0.0]', '[1.0.0, 2.0.0]'])).toBe('[1.0.0, 1.0.0]');
-    expect(intersectRanges(['(, )', ''])).toBe('(, )');
-    expect(intersectRanges(['(1.0.0, 2.0.0)', '[2.0.0, 3.0.0]'])).toBeNull();
   });
 
   it('writes versions in ascending order in every page', () => {
