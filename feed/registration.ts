@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { DependencyGroupRecord, PackageRecord } from './types.ts';
 import { FeedUrls, lowerInvariant } from './urls.ts';
-import { NuGetVersion } from './version.ts';
+import { NuGetVersion, tryVersionKey } from './version.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared helpers
@@ -386,15 +386,10 @@ export function planRegistrationPages<T extends VersionSummary>(
  * @returns the page, or null when no page of the plan has exactly these bounds (answer 404)
  */
 export function findPlannedPage<T extends VersionSummary>(pages: readonly PlannedPage<T>[], lower: string, upper: string): PlannedPage<T> | null {
-  const lo = boundKey(lower);
-  const up = boundKey(upper);
+  const lo = tryVersionKey(lower);
+  const up = tryVersionKey(upper);
   if (lo === null || up === null) return null;
   return pages.find((p) => p.lower === lo && p.upper === up) ?? null;
-}
-
-function boundKey(text: string): string | null {
-  const v = NuGetVersion.tryParse(text);
-  return v === null ? null : v.toNormalizedString().toLowerCase();
 }
 
 /**
