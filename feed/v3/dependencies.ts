@@ -19,9 +19,9 @@
  * - Leaf: `packageContent` and a `catalogEntry` with `id`, `version`, `tags`, and exactly one dependency
  *   group (no `targetFramework`: ModuleFast merges every group's dependencies anyway) of `{id, range}`.
  */
-import type { PackageRecord } from './types.ts';
-import { FeedUrls, lowerInvariant } from './urls.ts';
-import { intersectRanges } from './range.ts';
+import type { PackageRecord } from '../types.ts';
+import { FeedUrls, lowerInvariant } from '../urls.ts';
+import { intersectRanges } from '../range.ts';
 import {
   assertSingleId,
   chunkPages,

@@ -11,11 +11,11 @@ import {
   planRegistrationPages,
   type RegistrationPageJson,
 } from './registration.ts';
-import { FeedUrls } from './urls.ts';
-import type { PackageRecord } from './types.ts';
-import { NuGetVersion } from './version.ts';
-import { makeRecord, makeVersions } from '../test/helpers/records.ts';
-import { expectGolden } from '../test/helpers/golden.ts';
+import { FeedUrls } from '../urls.ts';
+import type { PackageRecord } from '../types.ts';
+import { NuGetVersion } from '../version.ts';
+import { makeRecord, makeVersions } from '../../test/helpers/records.ts';
+import { expectGolden } from '../../test/helpers/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 

@@ -4,8 +4,8 @@
  * every registration `catalogEntry.@id` points to, because PowerShellGet 2.x dereferences that URL and
  * needs a full metadata document there (§4.9, pitfall 3 of §10).
  */
-import type { PackageRecord, PackageTypeRecord } from './types.ts';
-import { FeedUrls, lowerInvariant } from './urls.ts';
+import type { PackageRecord, PackageTypeRecord } from '../types.ts';
+import { FeedUrls, lowerInvariant } from '../urls.ts';
 import {
   buildDependencyGroups,
   deterministicCommitId,

@@ -9,9 +9,9 @@
  * objects whose key order is the order they are serialized in.
  */
 import { createHash } from 'node:crypto';
-import type { DependencyGroupRecord, PackageRecord } from './types.ts';
-import { FeedUrls, lowerInvariant } from './urls.ts';
-import { NuGetVersion, tryVersionKey } from './version.ts';
+import type { DependencyGroupRecord, PackageRecord } from '../types.ts';
+import { FeedUrls, lowerInvariant } from '../urls.ts';
+import { NuGetVersion, tryVersionKey } from '../version.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared helpers
