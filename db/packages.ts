@@ -4,7 +4,7 @@
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
-import type { VersionSummary } from '../feed/v3/registration.ts';
+import type { VersionSummary } from '../feed/v3/paging.ts';
 import type { DependencyRecord } from '../feed/v3/dependencies.ts';
 import type { Database } from './connection.ts';
 import { bigintArray, textArray } from './lists.ts';

@@ -16,8 +16,8 @@ import {
   buildRegistrationIndex,
   buildRegistrationLeaf,
   buildRegistrationPage,
-  findRegistrationPage,
 } from '../feed/v3/registration.ts';
+import { findRegistrationPage } from '../feed/v3/paging.ts';
 import { buildDependenciesIndex, buildDependenciesPage } from '../feed/v3/dependencies.ts';
 import { buildVersionsList } from '../feed/v3/flat-container.ts';
 import {

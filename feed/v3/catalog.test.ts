@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCatalogLeaf } from './catalog.ts';
-import { buildCatalogEntry, buildRegistrationLeaf } from './registration.ts';
+import { buildCatalogEntry } from './catalog-entry.ts';
+import { buildRegistrationLeaf } from './registration.ts';
 import { FeedUrls } from '../urls.ts';
 import { makeRecord } from '../../test/helpers/records.ts';
 import { expectGolden } from '../../test/helpers/golden.ts';

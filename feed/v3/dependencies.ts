@@ -22,17 +22,8 @@
 import type { PackageRecord } from '../types.ts';
 import { FeedUrls, lowerInvariant } from '../urls.ts';
 import { intersectRanges } from '../range.ts';
-import {
-  assertSingleId,
-  chunkPages,
-  findPlannedPage,
-  recordsBetween,
-  versionKeyOf,
-  packageContentUrl,
-  rangeText,
-  sortByVersion,
-  type PlannedPage,
-} from './registration.ts';
+import { assertSingleId, versionKeyOf, packageContentUrl, rangeText, sortByVersion } from './fields.ts';
+import { chunkPages, findPlannedPage, recordsBetween, type PlannedPage } from './paging.ts';
 
 /** Versions per page in the dependency-only hive. */
 export const DEPENDENCY_PAGE_SIZE = 250;

@@ -3,7 +3,7 @@
  * `GET {flatcontainer}{id-lower}/index.json`.
  */
 import type { PackageRecord } from '../types.ts';
-import { assertSingleId, sortByVersion, versionKeyOf } from './registration.ts';
+import { assertSingleId, sortByVersion, versionKeyOf } from './fields.ts';
 
 /** The version list document (§3). */
 export interface VersionsListJson {

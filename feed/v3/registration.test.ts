@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { buildCatalogEntry } from './catalog-entry.ts';
+import { deterministicCommitId, FeedDocumentError } from './fields.ts';
+import { findRegistrationPage, planRegistrationPages } from './paging.ts';
 import {
-  buildCatalogEntry,
   buildLinkedRegistrationIndex,
   buildRegistrationIndex,
   buildRegistrationLeaf,
   buildRegistrationPage,
-  deterministicCommitId,
-  FeedDocumentError,
-  findRegistrationPage,
-  planRegistrationPages,
   type RegistrationPageJson,
 } from './registration.ts';
 import { FeedUrls } from '../urls.ts';

@@ -5,7 +5,7 @@
  */
 import type { PackageRecord } from '../types.ts';
 import { FeedUrls } from '../urls.ts';
-import { iconUrlOf, licenseUrlOf, nonEmpty, setIf, sortByVersion } from './registration.ts';
+import { iconUrlOf, licenseUrlOf, nonEmpty, setIf, sortByVersion } from './fields.ts';
 
 /** Field filters of a search query (§6.1), keyed by canonical lower-case field name; values as typed. */
 export interface SearchFields {
