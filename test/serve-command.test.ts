@@ -309,6 +309,32 @@ describe('a start that explains itself', () => {
     expect(run.stdout).not.toMatch(/^\{/m);
   });
 
+  it('on a terminal (the default, auto) writes readable coloured lines, not JSON', async (ctx) => {
+    // script(1) of util-linux runs the command on a pseudo-terminal
+    if (spawnSync('script', ['--version']).status !== 0) {
+      ctx.skip(true, 'script(1) is not installed: no pseudo-terminal to run galleon serve on');
+      return;
+    }
+    const quote = (t: string) => `'${t.replace(/'/g, "'\\''")}'`;
+    const command = [process.execPath, BIN, 'serve', '--port', '0', '--data-dir', join(root, 'tty')].map(quote).join(' ');
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: childEnv({}), stdio: ['pipe', 'pipe', 'pipe'] });
+      let text = '';
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.stdout.on('data', (c: Buffer) => {
+        text += c.toString('utf8');
+        if (text.includes('Galleon is serving')) child.kill('SIGTERM');
+      });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+    });
+    const serving = out.split('\n').find((l) => l.includes('Galleon is serving'));
+    expect(serving, out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] \x1b\[32mINFO\x1b\[39m: .*Galleon is serving {2}serviceIndex=http:\/\/127\.0\.0\.1:\d+\/v3\/index\.json/);
+    expect(out).not.toContain('{"level"');
+  });
+
   it('chooses pretty output on a terminal and JSON elsewhere unless GALLEON_LOG_FORMAT says otherwise', () => {
     expect(prettyLogs('auto', true)).toBe(true);
     expect(prettyLogs('auto', false)).toBe(false);
