@@ -1,7 +1,8 @@
 /**
  * `galleon serve`: listens (answering 503 until ready), checks that the data and package folders are
  * writable, takes the data folder's lock (embedded database), opens the database (migrating under an
- * advisory lock), and then, in the background, sweeps what an earlier crash left behind (server/sweep.ts: quarantine, never deletion). Hot documents already in the cache are answered by a raw
+ * advisory lock), and then, in the background, sweeps what an earlier crash left behind
+ * (server/sweep.ts: quarantine, never deletion). Hot documents already in the cache are answered by a raw
  * `node:http` fast path before Hono is involved; everything else goes through the app. SIGTERM and
  * SIGINT stop accepting connections, drain in-flight requests (idle keep-alive connections are closed
  * at once, busy ones after their last answer, everything at the drain timeout) and flush buffered
@@ -46,15 +47,15 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 /**
  * Starts Galleon with `config`.
  *
- * @param opts.installSignalHandlers stop cleanly on SIGTERM/SIGINT (the CLI sets it; tests do not)
- * @param opts.drainTimeoutMs how long `stop()` lets in-flight requests finish before it closes their
- *        connections (default {@link DEFAULT_DRAIN_TIMEOUT_MS}; Docker's default stop grace is 10 s,
- *        Kubernetes' 30 s)
  * Start-up order: the address check (HOST=0.0.0.0 needs GALLEON_BASE_URL), listening (a port in use
  * fails at once; requests get 503 "Starting." until the database is open), the data folder (writable,
  * locked on the embedded database), the package folder (writable), the database. Then one info line
  * "Galleon is serving" with `serviceIndex`, `dataDir`, `database`, `writes` (and `url`, `baseUrl`, `ms`).
  *
+ * @param opts.installSignalHandlers stop cleanly on SIGTERM/SIGINT (the CLI sets it; tests do not)
+ * @param opts.drainTimeoutMs how long `stop()` lets in-flight requests finish before it closes their
+ *        connections (default {@link DEFAULT_DRAIN_TIMEOUT_MS}; Docker's default stop grace is 10 s,
+ *        Kubernetes' 30 s)
  * @throws StartupError (server/startup.ts) with a one-line message naming the setting and the fix for
  *         every cause it recognises: HOST without GALLEON_BASE_URL, the port in use or not bindable, a
  *         data, database or package folder not writable, PostgreSQL unreachable or refusing the login;
@@ -111,7 +112,12 @@ export async function startServer(
   } catch (err) {
     throw explainListenError(err, config.host, config.port);
   }
-  const closeListener = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  // a start that fails drops the connections that were waiting for it
+  const closeListener = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
 
   let lock: { release(): Promise<void> } | null = null;
   let db: DatabaseHandle;
