@@ -44,7 +44,7 @@ interface Arrow {
 }
 
 /** The relative specifiers `source` imports, exports from or loads with `import()`, in order. */
-export function importSpecifiers(source: string): string[] {
+function importSpecifiers(source: string): string[] {
   return ts
     .preProcessFile(source, true, true)
     .importedFiles.map((f) => f.fileName)
@@ -77,7 +77,7 @@ function readGraph(root: string, rooms: string[]): ImportGraph {
 const under = (path: string, prefix: string) => (prefix.endsWith('/') ? path.startsWith(prefix) : path === prefix);
 
 /** Every arrow of `graph` that breaks one of `rules`. */
-export function outwardArrows(graph: ImportGraph, rules: Rule[]): Arrow[] {
+function outwardArrows(graph: ImportGraph, rules: Rule[]): Arrow[] {
   const found: Arrow[] = [];
   for (const rule of rules) {
     for (const [from, targets] of graph) {
