@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SETTINGS } from '../server/config.ts';
+import { loadConfig, publicAddressProblem, SETTINGS } from '../server/config.ts';
 import { formatLine, prettyLogs } from '../server/log.ts';
 import { explainDatabaseError, StartupError } from '../server/startup.ts';
 
@@ -188,6 +188,13 @@ describe('galleon serve start-up failures: one line, exit 1', () => {
       expect(line).toContain(`HOST=${host} listens on every interface`);
       expect(line).toContain('set GALLEON_BASE_URL=http://<name other machines use>:8123');
     }
+  });
+
+  it('HOST=0.0.0.0 is accepted with GALLEON_BASE_URL, or with GALLEON_TRUST_PROXY=1 (links then follow the request)', () => {
+    expect(publicAddressProblem(loadConfig({ HOST: '0.0.0.0' }))).toMatch(/set GALLEON_BASE_URL=/);
+    expect(publicAddressProblem(loadConfig({ HOST: '0.0.0.0', GALLEON_BASE_URL: 'https://nuget.example.com' }))).toBeNull();
+    expect(publicAddressProblem(loadConfig({ HOST: '::', GALLEON_TRUST_PROXY: '1' }))).toBeNull();
+    expect(publicAddressProblem(loadConfig({ HOST: '192.0.2.10' }))).toBeNull();
   });
 
   it('PostgreSQL unreachable, unknown host, unknown user or database: names DATABASE_URL and the fix, never the password', async () => {
