@@ -15,9 +15,11 @@
  *   `maxRetryDelayMs`, and a `Retry-After` asking for longer fails at once. Each retry is reported to
  *   `onRetry`. A download whose body breaks off is resumed with a `Range` request when the server allows.
  *
- * Timeouts (`timeoutSeconds`, default 30) apply to every try: the connection, the wait for the response
- * headers and the longest silence between body chunks (undici's HTTP/1.1 timers have a resolution of
- * about a second). A timed-out try is retried like a network error.
+ * Timeouts (`timeoutSeconds`, default 30) apply to every try: for JSON documents the whole exchange
+ * (headers and body, a deadline of our own in the innermost interceptor), for downloads the wait for
+ * the response headers and the longest silence between body chunks (undici's own timers, with a
+ * resolution of about a second); connecting too. A try that times out before its response starts is
+ * retried like a network error; a JSON body still arriving at the deadline fails the request.
  *
  * Errors name the URL: a final non-success status becomes {@link FeedRequestError} with that `status`
  * (401/403: {@link FeedAuthenticationError}); no answer at all (refused, reset, DNS, timed out) becomes
@@ -26,6 +28,9 @@
 import type { Readable } from 'node:stream';
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import { FeedAuthenticationError, FeedError, FeedRequestError, InvalidFeedResponseError } from './errors.ts';
+
+/** Code of the error a try's deadline raises (retried like a timeout). */
+const DEADLINE_CODE = 'GALLEON_TRY_DEADLINE';
 
 /** HTTP statuses retried (as ModuleFast 1.0-beta's Polly policy does, MODULEFAST.md §3). */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
@@ -42,6 +47,7 @@ export const RETRY_ERROR_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
+  DEADLINE_CODE,
 ]);
 
 /** Redirects followed per request. */
@@ -95,8 +101,67 @@ interface HopTracker {
   onHop: (url: string, sentCredentials: boolean) => void;
 }
 
-/** Request options with the tracker the innermost interceptor reads (undici passes unknown keys through). */
-type TrackedOptions = Dispatcher.DispatchOptions & { galleonHop?: HopTracker };
+/**
+ * Request options with what the innermost interceptor reads (undici passes unknown keys through): the
+ * hop tracker, and the deadline of one whole try in ms (JSON documents).
+ */
+type TrackedOptions = Dispatcher.DispatchOptions & { galleonHop?: HopTracker; galleonDeadlineMs?: number };
+
+/**
+ * Wraps one try's handler with a deadline for the whole exchange (headers and body): when it passes,
+ * the try is aborted with an error coded {@link DEADLINE_CODE}. Before the response has started, the
+ * retry interceptor above sees a failed try to retry (not a request its caller aborted); once the body
+ * is flowing the error ends the request, as a body that breaks off always did.
+ */
+class DeadlineHandler implements Dispatcher.DispatchHandler {
+  private timer: NodeJS.Timeout | null = null;
+  private fired = false;
+  private started = false;
+  constructor(
+    private readonly handler: Dispatcher.DispatchHandler,
+    private readonly ms: number,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.timer = setTimeout(() => {
+      this.fired = true;
+      controller.abort(Object.assign(new Error(`timed out after ${this.ms / 1000} s`), { code: DEADLINE_CODE }));
+    }, this.ms);
+    this.timer.unref?.();
+    this.handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[]>, socket: import('node:stream').Duplex): void {
+    this.handler.onRequestUpgrade?.(controller, statusCode, headers as never, socket);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[]>, statusMessage?: string): void {
+    this.started = true;
+    this.handler.onResponseStart?.(controller, statusCode, headers as never, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[]>): void {
+    this.clear();
+    this.handler.onResponseEnd?.(controller, trailers as never);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.clear();
+    // our own abort before the response started: present the try as failed (not aborted by the
+    // caller), so it is retried
+    const view = this.fired && !this.started ? new Proxy(controller, { get: (t, k) => (k === 'aborted' ? false : Reflect.get(t, k)) }) : controller;
+    this.handler.onResponseError?.(view, error);
+  }
+
+  private clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
 
 /**
  * Parses a `Retry-After` header (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
@@ -180,7 +245,7 @@ export class FeedHttp {
    *         null); FeedAuthenticationError for 401/403; InvalidFeedResponseError for a body that is not JSON
    */
   async getJson(url: string): Promise<unknown> {
-    const res = await this.send(url, 'application/json', 'gzip, deflate, br');
+    const res = await this.send(url, 'application/json', 'gzip, deflate, br', true);
     if (res.status !== 200) throw await this.statusError(url, res);
     let text: string;
     try {
@@ -200,7 +265,7 @@ export class FeedHttp {
    * @throws FeedRequestError for a non-200 answer or a network failure; FeedAuthenticationError for 401/403
    */
   async open(url: string): Promise<OpenedResponse> {
-    const res = await this.send(url, 'application/octet-stream, */*', 'identity');
+    const res = await this.send(url, 'application/octet-stream, */*', 'identity', false);
     if (res.status !== 200) throw await this.statusError(url, res);
     const length = Number(first(res.headers['content-length']));
     return { body: res.body as unknown as Readable, contentLength: Number.isFinite(length) && length >= 0 ? length : null, url: res.url };
@@ -215,6 +280,7 @@ export class FeedHttp {
     url: string,
     accept: string,
     acceptEncoding: string,
+    deadline: boolean,
   ): Promise<{ status: number; headers: Dispatcher.ResponseData['headers']; body: Dispatcher.ResponseData['body']; url: string; sentCredentials: boolean }> {
     let parsed: URL;
     try {
@@ -236,6 +302,7 @@ export class FeedHttp {
       headers,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
+      ...(deadline ? { galleonDeadlineMs: this.timeoutMs } : {}),
       galleonHop: {
         onHop: (hop, sent) => {
           finalUrl = hop;
@@ -256,9 +323,9 @@ export class FeedHttp {
   private trackHops(): Dispatcher.DispatcherComposeInterceptor {
     return (dispatch) => (opts, handler) => {
       this.requestCount++;
-      const tracker = (opts as TrackedOptions).galleonHop;
+      const { galleonHop: tracker, galleonDeadlineMs: deadline } = opts as TrackedOptions;
       if (tracker) tracker.onHop(new URL(opts.path, opts.origin!).toString(), hasAuthorization(opts.headers));
-      return dispatch(opts, handler);
+      return dispatch(opts, deadline ? new DeadlineHandler(handler, deadline) : handler);
     };
   }
 
@@ -375,6 +442,7 @@ function errorCode(err: unknown): string | undefined {
 function errorReason(err: unknown): string {
   const code = errorCode(err);
   const msg = (err as { message?: string })?.message ?? String(err);
+  if (code === DEADLINE_CODE) return msg;
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return `timed out (${code})`;
   return code && !msg.includes(code) ? `${msg} (${code})` : msg;
 }

@@ -247,6 +247,31 @@ describe('NuGetV3Reader over HTTP', () => {
     await c.close();
   });
 
+  it('bounds the whole exchange of a JSON document, not only the silences (a slow drip times out)', async () => {
+    let hits = 0;
+    handler = (req, res) => {
+      if (req.url === '/index.json') return json(res, index());
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"count": 1, "items": [');
+      const drip = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(drip));
+      setTimeout(() => {
+        clearInterval(drip);
+        res.end(']}');
+      }, 2000);
+    };
+    const c = client({ timeoutSeconds: 0.3, maxRetries: 1 });
+    const started = Date.now();
+    const err = await c.getRegistrationIndex('Drip').catch((e) => e);
+    expect(err).toBeInstanceOf(FeedRequestError);
+    expect(err.status).toBeNull();
+    expect(err.message).toBe(`GET ${base}/reg/drip/index.json failed: timed out after 0.3 s`);
+    expect(hits).toBe(1); // the body had started: not retried (as before undici's interceptors)
+    expect(Date.now() - started).toBeLessThan(1500);
+    await c.close();
+  });
+
   it('sends Basic credentials to the source origin only', async () => {
     const other = createServer((req, res) => {
       seen.push({ url: `other:${req.url}`, auth: req.headers.authorization, ua: req.headers['user-agent'] });
