@@ -278,7 +278,7 @@ describe('installed modules', () => {
   });
 });
 
-describe('dependencySpecs (mergeDependencies of feed/dependencies.ts, as specs)', () => {
+describe('dependencySpecs (mergeDependencies of feed/v3/dependencies.ts, as specs)', () => {
   it('keeps the first range when ranges do not intersect, and treats an empty range as any', () => {
     const specs = dependencySpecs(
       {

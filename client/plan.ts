@@ -24,9 +24,9 @@
  *   the feed is asked and, when its best candidate is the installed version, nothing is planned ("best
  *   remote candidate matches what is locally installed").
  */
-import { mergeDependencies } from '../feed/dependencies.ts';
+import { mergeDependencies } from '../feed/v3/dependencies.ts';
 import { VersionRange } from '../feed/range.ts';
-import { NuGetVersion } from '../feed/version.ts';
+import { NuGetVersion, versionKey } from '../feed/version.ts';
 import {
   InvalidFeedResponseError,
   ModuleNotFoundError,
@@ -75,7 +75,7 @@ export function samePlanEntry(a: Pick<PlanEntry, 'name' | 'version' | 'packageCo
 
 /** A key that is equal exactly for entries {@link samePlanEntry} calls equal (ModuleFastInfo.GetHashCode), e.g. for a Set. */
 export function planEntryKey(entry: Pick<PlanEntry, 'name' | 'version' | 'packageContent'>): string {
-  return `${entry.name.toLowerCase()}|${entry.version.toNormalizedString().toLowerCase()}|${entry.packageContent}`;
+  return `${entry.name.toLowerCase()}|${versionKey(entry.version)}|${entry.packageContent}`;
 }
 
 /** The exact specification of an entry (ModuleFastInfo cast to ModuleSpecification: RequiredVersion = its version). */
@@ -422,7 +422,7 @@ function isScript(entry: CatalogEntry): boolean {
 
 /**
  * The dependencies of a catalog entry as module specifications: every group merged by the feed's one
- * rule ({@link mergeDependencies}, feed/dependencies.ts: target frameworks ignored, ids de-duplicated
+ * rule ({@link mergeDependencies}, feed/v3/dependencies.ts: target frameworks ignored, ids de-duplicated
  * case-insensitively, several ranges of one id intersected, an empty or missing range meaning any
  * version), then each range parsed (floating ranges allowed, as ModuleFast allows them).
  * @param source  the feed, for the error message

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildDependenciesIndex, buildDependenciesPage, type SlimIndexJson, type SlimLeafJson, type SlimPageJson } from '../dependencies.ts';
-import { buildVersionsList, type VersionsListJson } from '../flat-container.ts';
-import { buildRegistrationIndex, buildRegistrationPage, type RegistrationIndexJson, type RegistrationLeafJson, type RegistrationPageJson } from '../registration.ts';
-import { buildDependenciesServiceIndex, buildServiceIndex, type ServiceIndexJson } from '../service-index.ts';
+import { buildDependenciesIndex, buildDependenciesPage, type SlimIndexJson, type SlimLeafJson, type SlimPageJson } from './dependencies.ts';
+import { buildVersionsList, type VersionsListJson } from './flat-container.ts';
+import { buildRegistrationIndex, buildRegistrationPage, type RegistrationIndexJson, type RegistrationLeafJson, type RegistrationPageJson } from './registration.ts';
+import { buildDependenciesServiceIndex, buildServiceIndex, type ServiceIndexJson } from './service-index.ts';
 import { FeedUrls } from '../urls.ts';
 import { makeRecord, makeVersions } from '../../test/helpers/records.ts';
 import {

@@ -1,7 +1,7 @@
 /**
  * The lenient wire shapes: what a NuGet v3 reader (protocol/, used by client/ and later the upstream
- * mirror) accepts from any server, beside the strict shapes this feed writes (registration.ts,
- * dependencies.ts, service-index.ts, flat-container.ts). Strict shapes say exactly what Galleon emits;
+ * mirror) accepts from any server, beside the strict shapes this feed writes (catalog-entry.ts,
+ * registration.ts, dependencies.ts, service-index.ts, flat-container.ts). Strict shapes say exactly what Galleon emits;
  * lenient shapes say what real servers send and a client must cope with (protocol reference §1.1, §3,
  * §4.2–§4.5, §5.2): most members optional, `@type` a string or an array, `tags` an array or a
  * space-separated string, a missing `range` meaning any version.
@@ -18,16 +18,10 @@
  * exact member name wins, otherwise the first member whose name matches ignoring case. Their output
  * uses the canonical names only, and carries only the members a reader uses.
  */
-import type { VersionsListJson } from '../flat-container.ts';
-import type {
-  CatalogEntryJson,
-  DependencyGroupJson,
-  DependencyJson,
-  RegistrationIndexJson,
-  RegistrationLeafJson,
-  RegistrationPageJson,
-} from '../registration.ts';
-import type { ServiceIndexJson, ServiceIndexResource } from '../service-index.ts';
+import type { CatalogEntryJson, DependencyGroupJson, DependencyJson } from './catalog-entry.ts';
+import type { VersionsListJson } from './flat-container.ts';
+import type { RegistrationIndexJson, RegistrationLeafJson, RegistrationPageJson } from './registration.ts';
+import type { ServiceIndexJson, ServiceIndexResource } from './service-index.ts';
 
 /** `true` when each member of `Lenient` is a member of `Strict`, else `false`. */
 type NoExtraMembers<Strict, Lenient> = Exclude<keyof Lenient, keyof Strict> extends never ? true : false;
