@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeNupkg, nuspecXml } from '../test/helpers/make-nupkg.ts';
+import { makeNupkg, nuspecXml } from '../test/support/make-nupkg.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import { FeedClient } from './feed-client.ts';
 import {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildCatalogLeaf } from './catalog.ts';
 import { buildCatalogEntry, buildRegistrationLeaf } from './registration.ts';
 import { FeedUrls } from './urls.ts';
-import { makeRecord } from '../test/helpers/records.ts';
-import { expectGolden } from '../test/helpers/golden.ts';
+import { makeRecord } from '../test/support/records.ts';
+import { expectGolden } from '../test/support/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeNupkg, makeTempDir, nuspecXml, writeNupkg, type MakeNupkgOptions, type NuspecFields } from '../test/helpers/make-nupkg.ts';
+import { makeNupkg, makeTempDir, nuspecXml, writeNupkg, type MakeNupkgOptions, type NuspecFields } from '../test/support/make-nupkg.ts';
 import { InvalidPackageError } from './errors.ts';
 import { inspectNupkg as inspectSource, type InspectOptions, type NupkgInspection } from './nupkg.ts';
 import { VersionRange } from './range.ts';

@@ -16,7 +16,7 @@ import {
 } from './psd1.ts';
 
 const PSGALLERY = '/work/shared/psgallery';
-const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'requires');
+const FIXTURES = join(import.meta.dirname, '..', 'test', 'support', 'data', 'requires');
 
 /** Plain JS view of a value for deep equality. */
 function js(v: PsValue | undefined): unknown {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NuGetVersion } from '../feed/version.ts';
-import { backends, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
+import { backends, pushPackage, startTestServer, type TestServer } from './support/server.ts';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
 

@@ -28,7 +28,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildFixtureSet, seedGallery, type FixturePackage } from '../../test/fixtures/psgallery.ts';
+import { buildFixtureSet, seedGallery, type FixturePackage } from '../../test/support/psgallery.ts';
 import { BENCH_API_KEY, startGalleon, type GalleonProcess } from '../lib/procs.ts';
 import type { BenchOptions, Scenario } from '../lib/scenario.ts';
 import { fmt, median, printTable, rawGet, ROOT_DIR, writeResults } from '../lib/util.ts';

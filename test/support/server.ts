@@ -121,7 +121,7 @@ export async function openTestDatabase(backend: Backend): Promise<{ db: Database
 }
 
 /**
- * Copies the run's migrated empty embedded cluster (test/helpers/global-setup.ts) to `dir`, so a fresh
+ * Copies the run's migrated empty embedded cluster (test/support/global-setup.ts) to `dir`, so a fresh
  * embedded test server skips PGlite's initdb; does nothing outside vitest's globalSetup.
  */
 async function copyEmbeddedTemplate(dir: string): Promise<void> {
