@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensurePsGalleryManifests } from '../test/support/fixture-data.ts';
 
 import {
   ModuleManifestError,
@@ -15,7 +16,7 @@ import {
   type PsValue,
 } from './psd1.ts';
 
-const PSGALLERY = '/work/shared/psgallery';
+const PSGALLERY = ensurePsGalleryManifests();
 const FIXTURES = join(import.meta.dirname, '..', 'test', 'support', 'data', 'requires');
 
 /** Plain JS view of a value for deep equality. */
@@ -329,7 +330,7 @@ describe('readModuleManifest', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// The real PowerShell Gallery manifests in /work/shared/psgallery (865 files).
+// The real PowerShell Gallery manifests vendored in test/support/data/psgallery (865 files).
 
 interface Row {
   module: string;

@@ -26,6 +26,7 @@ import {
   type DotnetResult,
   type DotnetSandbox,
 } from './support/dotnet.ts';
+import { CORPUS_DIR } from './support/fixture-data.ts';
 import { backends, pushPackage, startTestServer, TEST_API_KEY, type Backend, type TestServer } from './support/server.ts';
 
 const SDK = dotnetSdkVersion();
@@ -33,7 +34,7 @@ if (!SDK) console.warn('dotnet is not on PATH: the end-to-end tests with the .NE
 /** the framework the SDK targets by default, e.g. "net10.0" (what the class library fixture uses too) */
 const TFM = SDK ? `net${SDK.split('.')[0]}.0` : 'net8.0';
 
-const CORPUS_NUPKGS = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'nupkgs');
+const CORPUS_NUPKGS = join(CORPUS_DIR, 'nupkgs');
 const FIXTURES = join(import.meta.dirname, 'support', 'data', 'dotnet');
 /** a plain library of the corpus, no dependencies */
 const CORPUS_PACKAGE = { file: 'microsoft.web.xdt.2.1.1.nupkg', id: 'Microsoft.Web.Xdt', version: '2.1.1' };

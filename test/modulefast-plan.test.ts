@@ -27,10 +27,11 @@ import {
   VMWARE_POWERCLI_VERSION,
   modulefastFixtureSelection,
 } from './support/generated-modules.ts';
+import { CORPUS_DIR } from './support/fixture-data.ts';
 import { buildFixtureSet, buildGeneratedModule, seedGallery } from './support/psgallery.ts';
 import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './support/server.ts';
 
-const CORPUS = '/work/shared/corpus/nupkgs';
+const CORPUS = join(CORPUS_DIR, 'nupkgs');
 /** Real corpus packages with dependency cycles and conflicting exact dependencies (corpus README). */
 const GRAPH_PACKAGES = [
   'modulea.1.0.nupkg',

@@ -1,6 +1,6 @@
 /**
  * Scenario `az`: `galleon install Az=12.0.0` over loopback against one seeded Galleon, the way a user
- * runs it. The Az 12.0.0 module tree (90 packages built from the real manifests in ../shared/psgallery
+ * runs it. The Az 12.0.0 module tree (90 packages built from the real manifests in test/support/data/psgallery
  * by `buildFixtureSet({ az: '12.0.0' })`) is pushed once into an embedded Galleon running in its own
  * process (bench/lib/galleon-child.ts). Then, each as a separate `node bin/galleon.js install …`
  * process timed from spawn to exit (whole-command wall time, Node and tsx start-up included):

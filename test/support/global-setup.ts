@@ -7,12 +7,16 @@
  * test/first-start.test.ts hands the whole template to `openDatabase`. The first start of
  * `galleon serve` itself stays covered by the suites that start it as a child process on empty folders
  * (test/robustness/crash.test.ts, lifecycle.test.ts, test/first-start.test.ts).
+ *
+ * It also unpacks the vendored PowerShell Gallery manifests (./fixture-data.ts) before any test file
+ * runs, so that suites reading `test/support/data/psgallery/manifests/` directly find them.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createEmbeddedTemplate } from '../../db/connection.ts';
+import { ensurePsGalleryManifests } from './fixture-data.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,6 +28,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  ensurePsGalleryManifests();
   const root = await mkdtemp(join(tmpdir(), 'galleon-template-'));
   const templateDir = join(root, 'template');
   await createEmbeddedTemplate(templateDir);
