@@ -15,6 +15,7 @@ import type { Database } from '../../db/connection.ts';
 import { textArray } from '../../db/lists.ts';
 import type { NewPackageVersion } from '../../db/packages.ts';
 import { packageRegistrations, packageVersions } from '../../db/schema.ts';
+import { searchTextOf } from '../../feed/search-text.ts';
 
 /**
  * The version text of the i-th (0-based) version of a synthetic id; every 25th is a prerelease.
@@ -87,7 +88,7 @@ export function syntheticRow(id: string, i: number, n: number): NewPackageVersio
     patch,
     revision: 0,
     blobKey: `${id.toLowerCase()}/${version.toLowerCase()}/seed`,
-    searchText: [id, description, tags.join(' ')].join(' ').toLowerCase(),
+    searchText: searchTextOf({ id, title: null, summary: null, description, tags }),
   };
 }
 
