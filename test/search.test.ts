@@ -265,6 +265,8 @@ describe.each(backends())('migration 0001 backfills search documents (%s databas
       await client.unsafe(OLD_ROWS);
       await client.end();
       server = await startTestServer(backend, { databaseUrl: created.url });
+      const dataDir = server.dataDir; // made by startTestServer; stopOnly() leaves it
+      cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     }
   });
   afterAll(async () => {

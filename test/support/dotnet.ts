@@ -66,8 +66,10 @@ export async function createDotnetSandbox(source: string): Promise<DotnetSandbox
   const root = await mkdtemp(join(tmpdir(), 'galleon-dotnet-'));
   const packagesDir = join(root, 'nuget-packages');
   const httpCacheDir = join(root, 'nuget-http-cache');
+  const tempDir = join(root, 'tmp');
   await mkdir(packagesDir);
   await mkdir(httpCacheDir);
+  await mkdir(tempDir);
   const configFile = join(root, 'NuGet.Config');
   const sourceName = 'galleon';
   await writeFile(configFile, nugetConfigXml(sourceName, source));
@@ -82,6 +84,8 @@ export async function createDotnetSandbox(source: string): Promise<DotnetSandbox
     env: {
       NUGET_PACKAGES: packagesDir,
       NUGET_HTTP_CACHE_PATH: httpCacheDir,
+      // dotnet's own temporary folders (NuGetScratch<user>, MSBuild's) go into the sandbox, removed with it
+      TMPDIR: tempDir,
     },
     newDir: async (name) => {
       const dir = join(root, `${String(++counter).padStart(2, '0')}-${name}`);
