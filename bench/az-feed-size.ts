@@ -1,7 +1,7 @@
 /**
  * The document-size part of the `az` bench scenario alone (bench/scenarios/az.ts): bytes of the
  * dependency-only registration documents against the full registration indexes for the ids of the
- * Az 12.0.0 tree (90 packages generated from ../shared/psgallery), plain and gzip, from a freshly
+ * Az 12.0.0 tree (90 packages generated from test/support/data/psgallery), plain and gzip, from a freshly
  * seeded embedded Galleon in its own process. `npm run bench -- az` prints the same table with the
  * plan and install times. Run: node --import tsx bench/az-feed-size.ts
  */

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeNupkg, nuspecXml } from '../test/helpers/make-nupkg.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { makeNupkg, nuspecXml } from '../test/support/make-nupkg.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import { FeedClient } from './feed-client.ts';
 import {
@@ -81,15 +81,16 @@ describe('zip entries', () => {
 
   it('extracts module files and leaves the packaging files out', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'galleon-extract-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const bytes = await modulePackage('Mod', '1.0.0', { extra: [{ name: 'en-US/about_Mod.help.txt', data: 'help' }, { name: 'Private%20Functions/Get-X.ps1', data: 'x' }] });
     const written = await extractNupkg(bytes, dir, 'Mod');
     expect(written.sort()).toEqual(['Mod.psd1', 'Mod.psm1', 'Private Functions/Get-X.ps1', 'en-US/about_Mod.help.txt']);
     expect((await readdir(dir)).sort()).toEqual(['Mod.psd1', 'Mod.psm1', 'Private Functions', 'en-US']);
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses an archive with a traversal entry and writes nothing outside', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'galleon-slip-'));
+    onTestFinished(() => rm(parent, { recursive: true, force: true }));
     const root = join(parent, 'root');
     const bytes = await makeNupkg({ nuspec: nuspecXml({ id: 'Mod', version: '1.0.0' }), entries: [{ name: '../escaped.txt', data: 'pwned' }] });
     await expect(extractNupkg(bytes, root, 'Mod')).rejects.toBeInstanceOf(UnsafePackageError);
@@ -100,7 +101,6 @@ describe('zip entries', () => {
     const device = await makeNupkg({ nuspec: nuspecXml({ id: 'Mod', version: '1.0.0' }), entries: [{ name: 'Mod.psd1', data: '@{}' }, { name: 'en-US/aux.txt', data: 'x' }] });
     await expect(extractNupkg(device, root, 'Mod')).rejects.toThrow(/reserved Windows device name "aux"/);
     expect(existsSync(join(root, 'en-US', 'aux.txt'))).toBe(false);
-    await rm(parent, { recursive: true, force: true });
   });
 
   it('refuses bytes that are not a zip', async () => {
@@ -136,6 +136,9 @@ describe('installModule against a feed', () => {
   });
   beforeEach(async () => {
     dest = await mkdtemp(join(tmpdir(), 'galleon-install-'));
+  });
+  afterEach(async () => {
+    await rm(dest, { recursive: true, force: true });
   });
 
   const entry = async (name: string, feedVersion: string, opts: Parameters<typeof modulePackage>[2] & { guid?: string; specGuid?: string } = {}): Promise<PlanEntry> => {

@@ -227,10 +227,14 @@ describe('installed modules', () => {
     const pd = prerelease ? `PrivateData = @{ PSData = @{ Prerelease = '${prerelease}' } }` : '';
     await writeFile(join(root, name, folder, `${name}.psd1`), `@{ ModuleVersion = '${folder}'; GUID = '11111111-2222-3333-4444-555555555555'; ${pd} }`);
   };
+  let root: string;
   beforeAll(async () => {
-    const root = await mkdtemp(join(tmpdir(), 'galleon-plan-'));
+    root = await mkdtemp(join(tmpdir(), 'galleon-plan-'));
     dest = join(root, 'dest');
     other = join(root, 'other');
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
   });
   afterEach(async () => {
     await rm(dest, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import {
   type SpecFileType,
 } from './requires.ts';
 
-const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'requires');
+const FIXTURES = join(import.meta.dirname, '..', 'test', 'support', 'data', 'requires');
 const fixture = (name: string) => join(FIXTURES, name);
 const GUID = '7c279caf-00bc-40ae-a1ed-184ad07be1b0';
 

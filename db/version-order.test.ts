@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { compareVersions, NuGetVersion, versionKey } from '../feed/version.ts';
-import { backends, openTestDatabase } from '../test/helpers/server.ts';
+import { backends, openTestDatabase } from '../test/support/server.ts';
 import { textArray } from './lists.ts';
 import { PackageRepository, PUSH_FUNCTION_BODY, PUSH_STATEMENT, versionOrderKey, type NewPackageVersion } from './packages.ts';
 import type { DatabaseHandle } from './connection.ts';

@@ -2,12 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeNupkg, makeTempDir, nuspecXml, writeNupkg, type MakeNupkgOptions, type NuspecFields } from '../test/helpers/make-nupkg.ts';
+import { CORPUS_DIR } from '../test/support/fixture-data.ts';
+import { makeNupkg, makeTempDir, nuspecXml, writeNupkg, type MakeNupkgOptions, type NuspecFields } from '../test/support/make-nupkg.ts';
 import { InvalidPackageError } from './errors.ts';
 import { inspectNupkg as inspectSource, type InspectOptions, type NupkgInspection } from './nupkg.ts';
 import { VersionRange } from './range.ts';
 
-const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
+const CORPUS = CORPUS_DIR;
 
 let dir: string;
 let counter = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nuspecXml, type NuspecFields } from '../test/helpers/make-nupkg.ts';
+import { nuspecXml, type NuspecFields } from '../test/support/make-nupkg.ts';
 import { InvalidPackageError } from './errors.ts';
 import { parseNuspec, splitTags } from './nuspec.ts';
 

@@ -9,6 +9,7 @@ import { inspectNupkg, type NupkgInspection } from '../feed/nupkg.ts';
 import { InvalidPackageError } from '../feed/errors.ts';
 import { isValidPackageId } from '../feed/package-id.ts';
 import { readModuleManifest } from '../feed/psd1/index.ts';
+import { searchTextOf } from '../feed/search-text.ts';
 import { NuGetVersion, versionKey as toVersionKey } from '../feed/version.ts';
 import type { PackageRecord } from '../feed/types.ts';
 import type { NewPackageVersion, PackageRepository } from '../db/packages.ts';
@@ -233,7 +234,7 @@ function buildRow(inspection: NupkgInspection, upload: ReceivedUpload, now: Date
     patch: v.patch,
     revision: v.revision,
     blobKey: '',
-    searchText: [m.id, m.title ?? '', m.summary ?? '', m.description, tags.join(' ')].join(' ').toLowerCase(),
+    searchText: searchTextOf({ id: m.id, title: m.title, summary: m.summary, description: m.description, tags }),
   };
 }
 

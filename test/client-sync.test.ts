@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClientCommand } from '../client/cli.ts';
-import { MODULEFAST_GENERATED_MODULES } from './fixtures/generated-modules.ts';
-import { buildFixtureSet, seedGallery } from './fixtures/psgallery.ts';
-import { makeNupkg, nuspecXml } from './helpers/make-nupkg.ts';
-import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
+import { MODULEFAST_GENERATED_MODULES } from './support/generated-modules.ts';
+import { buildFixtureSet, seedGallery } from './support/psgallery.ts';
+import { makeNupkg, nuspecXml } from './support/make-nupkg.ts';
+import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
 let scratch: string;

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/connection.ts';
 import { loadConfig } from '../server/config.ts';
 import { startServer, type RunningServer } from '../server/serve.ts';
-import { makeNupkg, nuspecXml } from './helpers/make-nupkg.ts';
-import { backends, createTestDatabase, pushPackage, startTestServer, TEST_API_KEY, type TestServer } from './helpers/server.ts';
+import { makeNupkg, nuspecXml } from './support/make-nupkg.ts';
+import { backends, createTestDatabase, pushPackage, startTestServer, TEST_API_KEY, type TestServer } from './support/server.ts';
 
 const FORWARDED = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'feed.example.com', 'X-Forwarded-Prefix': '/nuget' };
 

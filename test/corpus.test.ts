@@ -1,5 +1,5 @@
 /**
- * Every real-world nupkg of ../shared/corpus pushed over HTTP to a running Galleon, on each
+ * Every real-world nupkg of the vendored corpus (test/support/data/corpus) pushed over HTTP to a running Galleon, on each
  * database backend: valid packages are accepted (201), the MALFORMED ones refused (400), repeated
  * identities answered 409, never a 5xx; every accepted version then downloads byte-identical and
  * appears in the flat container, the registration hive and search.
@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { versionKey } from '../feed/version.ts';
-import { backends, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
+import { CORPUS_DIR } from './support/fixture-data.ts';
+import { backends, pushPackage, startTestServer, type TestServer } from './support/server.ts';
 
-const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');
+const CORPUS = CORPUS_DIR;
 
 interface CorpusRow {
   file: string;

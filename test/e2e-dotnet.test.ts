@@ -7,7 +7,7 @@
  * pinned to the unlisted version.
  *
  * Every CLI run is isolated (NuGet.Config with only Galleon, its own global packages folder and HTTP
- * cache): see helpers/dotnet.ts. Skipped, with a warning, where `dotnet` is not on PATH.
+ * cache): see support/dotnet.ts. Skipped, with a warning, where `dotnet` is not on PATH.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
@@ -25,16 +25,17 @@ import {
   writeProject,
   type DotnetResult,
   type DotnetSandbox,
-} from './helpers/dotnet.ts';
-import { backends, pushPackage, startTestServer, TEST_API_KEY, type Backend, type TestServer } from './helpers/server.ts';
+} from './support/dotnet.ts';
+import { CORPUS_DIR } from './support/fixture-data.ts';
+import { backends, pushPackage, startTestServer, TEST_API_KEY, type Backend, type TestServer } from './support/server.ts';
 
 const SDK = dotnetSdkVersion();
 if (!SDK) console.warn('dotnet is not on PATH: the end-to-end tests with the .NET CLI (test/e2e-dotnet.test.ts) are skipped.');
 /** the framework the SDK targets by default, e.g. "net10.0" (what the class library fixture uses too) */
 const TFM = SDK ? `net${SDK.split('.')[0]}.0` : 'net8.0';
 
-const CORPUS_NUPKGS = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'nupkgs');
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'dotnet');
+const CORPUS_NUPKGS = join(CORPUS_DIR, 'nupkgs');
+const FIXTURES = join(import.meta.dirname, 'support', 'data', 'dotnet');
 /** a plain library of the corpus, no dependencies */
 const CORPUS_PACKAGE = { file: 'microsoft.web.xdt.2.1.1.nupkg', id: 'Microsoft.Web.Xdt', version: '2.1.1' };
 /** what `dotnet new xunit` references; the suite restores the ones the machine's package folder holds */

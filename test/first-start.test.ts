@@ -5,7 +5,7 @@
  * migrations do not start with is refused with a reason and initdb runs instead; a template older than
  * db/migrations is copied and the newer migrations applied; a folder made before 1 MB WAL segments
  * (16 MB) still opens; and the embedded database checkpoints on its own, so its write-ahead log stays
- * small. The template is the one test/helpers/global-setup.ts made from these sources.
+ * small. The template is the one test/support/global-setup.ts made from these sources.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -25,9 +25,9 @@ import {
   type DatabaseLog,
   type EmbeddedTemplateManifest,
 } from '../db/connection.ts';
-import { startChildServer } from './helpers/crash-child.ts';
-import { makeNupkg, nuspecXml } from './helpers/make-nupkg.ts';
-import { pushPackage } from './helpers/server.ts';
+import { startChildServer } from './support/crash-child.ts';
+import { makeNupkg, nuspecXml } from './support/make-nupkg.ts';
+import { pushPackage } from './support/server.ts';
 
 const MIGRATIONS = join(import.meta.dirname, '..', 'db', 'migrations');
 

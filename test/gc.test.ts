@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { startChildServer } from './helpers/crash-child.ts';
-import { makeNupkg, nuspecXml } from './helpers/make-nupkg.ts';
-import { backends, createTestDatabase, pushPackage } from './helpers/server.ts';
+import { startChildServer } from './support/crash-child.ts';
+import { makeNupkg, nuspecXml } from './support/make-nupkg.ts';
+import { backends, createTestDatabase, pushPackage } from './support/server.ts';
 
 const GALLEON = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'galleon.js');
 

@@ -7,15 +7,15 @@
  *
  * Statements audited (db/packages.ts and their callers): referencedBlobKeys (start-up sweep, gc),
  * getRecordsByKeys (registration pages), getSearchRecordsFor (search pages), addDownloads (download
- * flush), search with many terms (the route caps distinct conditions at 100), bench/lib/records.ts
+ * flush), search with many terms (the route caps distinct conditions at 100), test/support/synthetic-rows.ts
  * insertSynthetic (multi-row inserts of 500, the bench and these tests' seeding).
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackageRepository, type SearchFilter } from '../db/packages.ts';
 import { textArrayLiteral } from '../db/lists.ts';
-import { insertSynthetic, syntheticVersion } from '../bench/lib/records.ts';
-import { backends, openTestDatabase, startTestServer } from './helpers/server.ts';
+import { insertSynthetic, syntheticVersion } from './support/synthetic-rows.ts';
+import { backends, openTestDatabase, startTestServer } from './support/server.ts';
 
 const BIG = 'List.Big';
 const BIG_VERSIONS = 10_000;

@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModuleManifest } from '../feed/psd1/index.ts';
 import { runClientCommand } from '../client/cli.ts';
-import { MODULEFAST_GENERATED_MODULES, PRERELEASE_TEST_GUID, modulefastFixtureSelection } from './fixtures/generated-modules.ts';
-import { buildFixtureSet, buildGeneratedModule, seedGallery } from './fixtures/psgallery.ts';
-import { startBasicAuthProxy, type BasicAuthProxy } from './helpers/basic-auth-proxy.ts';
-import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
+import { MODULEFAST_GENERATED_MODULES, PRERELEASE_TEST_GUID, modulefastFixtureSelection } from './support/generated-modules.ts';
+import { buildFixtureSet, buildGeneratedModule, seedGallery } from './support/psgallery.ts';
+import { startBasicAuthProxy, type BasicAuthProxy } from './support/basic-auth-proxy.ts';
+import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './support/server.ts';
 
-const REQUIRES = join(import.meta.dirname, 'fixtures', 'requires');
+const REQUIRES = join(import.meta.dirname, 'support', 'data', 'requires');
 
 let server: TestServer;
 let scratch: string;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'galleon-mf-install-'));
   server = await startTestServer('embedded');
   const packages = await buildFixtureSet(modulefastFixtureSelection());
-  // PSDepend.psd1 (test/fixtures/requires) also pins PSReadLine 2.4.0-beta0, which the data does not have
+  // PSDepend.psd1 (test/support/data/requires) also pins PSReadLine 2.4.0-beta0, which the data does not have
   packages.push(await buildGeneratedModule({ name: 'PSReadLine', moduleVersion: '2.4.0', prerelease: 'beta0', note: 'PSDepend.psd1 pins 2.4.0-beta0' }));
   await seedGallery(server.url, TEST_API_KEY, packages, { concurrency: 4 });
 });

@@ -1,6 +1,6 @@
 /**
  * MODULEFAST.md §2d (plan resolution) as tests: every row runs through the reference client's planner
- * against a real Galleon seeded with the fixtures those rows name (test/fixtures/generated-modules.ts, built
+ * against a real Galleon seeded with the fixtures those rows name (test/support/generated-modules.ts, built
  * by the fixture generator), once over the full registration hive (`/v3/index.json`) and once over the
  * dependency-only hive (`/v3/dependencies/index.json`). Nothing is installed (an empty inventory, as
  * upstream runs with an empty PSModulePath). Az 12.0.0 (90 packages) stands in for Az 11.1.0 (86), which
@@ -26,11 +26,12 @@ import {
   VMWARE_POWERCLI_TREE_SIZE,
   VMWARE_POWERCLI_VERSION,
   modulefastFixtureSelection,
-} from './fixtures/generated-modules.ts';
-import { buildFixtureSet, buildGeneratedModule, seedGallery } from './fixtures/psgallery.ts';
-import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './helpers/server.ts';
+} from './support/generated-modules.ts';
+import { CORPUS_DIR } from './support/fixture-data.ts';
+import { buildFixtureSet, buildGeneratedModule, seedGallery } from './support/psgallery.ts';
+import { TEST_API_KEY, pushPackage, startTestServer, type TestServer } from './support/server.ts';
 
-const CORPUS = '/work/shared/corpus/nupkgs';
+const CORPUS = join(CORPUS_DIR, 'nupkgs');
 /** Real corpus packages with dependency cycles and conflicting exact dependencies (corpus README). */
 const GRAPH_PACKAGES = [
   'modulea.1.0.nupkg',

@@ -21,8 +21,8 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeNupkg, nuspecXml } from './helpers/make-nupkg.ts';
-import { backends, createTestDatabase, pushPackage, startTestServer, TEST_API_KEY, type Backend, type TestServer } from './helpers/server.ts';
+import { makeNupkg, nuspecXml } from './support/make-nupkg.ts';
+import { backends, createTestDatabase, pushPackage, startTestServer, TEST_API_KEY, type Backend, type TestServer } from './support/server.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', 'db', 'migrations');
 
@@ -265,6 +265,8 @@ describe.each(backends())('migration 0001 backfills search documents (%s databas
       await client.unsafe(OLD_ROWS);
       await client.end();
       server = await startTestServer(backend, { databaseUrl: created.url });
+      const dataDir = server.dataDir; // made by startTestServer; stopOnly() leaves it
+      cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     }
   });
   afterAll(async () => {

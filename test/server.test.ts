@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
-import { makeNupkg, nuspecXml } from './helpers/make-nupkg.ts';
-import { backends, pushPackage, startTestServer, TEST_API_KEY, type TestServer } from './helpers/server.ts';
+import { makeNupkg, nuspecXml } from './support/make-nupkg.ts';
+import { backends, pushPackage, startTestServer, TEST_API_KEY, type TestServer } from './support/server.ts';
 
 async function pkg(id: string, version: string, extra: Parameters<typeof nuspecXml>[0] | object = {}, entries: { name: string; data: string | Buffer }[] = []) {
   return makeNupkg({ nuspec: nuspecXml({ id, version, ...extra } as any), entries });

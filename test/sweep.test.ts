@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { PackageRepository } from '../db/packages.ts';
 import { FsBlobStore } from '../server/blob-store.ts';
 import { applySweep, batchName, planSweep, runStartupSweep, sweepLimit, type SweepDeps } from '../server/sweep.ts';
-import { insertSynthetic, syntheticVersion } from '../bench/lib/records.ts';
-import { backends, openTestDatabase } from './helpers/server.ts';
+import { insertSynthetic, syntheticVersion } from './support/synthetic-rows.ts';
+import { backends, openTestDatabase } from './support/server.ts';
 
 const DAY = 86_400_000;
 

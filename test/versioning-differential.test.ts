@@ -12,10 +12,11 @@
  * Skipped, with a warning, where `dotnet` is not on PATH.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NuGetVersion, compareVersions, dotNetTrim } from '../feed/version.ts';
 import { VersionRange } from '../feed/range.ts';
 
@@ -369,13 +370,18 @@ function buildCases(): Case[] {
 describe.skipIf(!hasDotnet)('NuGet.Versioning differential (feed/version.ts, feed/range.ts vs the C# oracle)', () => {
   let cases: Case[] = [];
   let answers: string[] = [];
+  // dotnet's own temporary folders (NuGetScratch<user>, MSBuild's) go here and are removed afterwards
+  let dotnetTmp = '';
+  const dotnetEnv = () => ({ ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', TMPDIR: dotnetTmp });
+  afterAll(() => rmSync(dotnetTmp, { recursive: true, force: true }));
 
   beforeAll(() => {
+    dotnetTmp = mkdtempSync(path.join(tmpdir(), 'galleon-oracle-'));
     const t0 = Date.now();
     const build = spawnSync('dotnet', ['build', '-c', 'Release', '--nologo', '-v', 'q'], {
       cwd: oracleDir,
       encoding: 'utf8',
-      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' },
+      env: dotnetEnv(),
     });
     if (build.status !== 0 || !existsSync(oracleDll)) {
       throw new Error(`oracle build failed:\n${build.stdout}\n${build.stderr}`);
@@ -383,7 +389,7 @@ describe.skipIf(!hasDotnet)('NuGet.Versioning differential (feed/version.ts, fee
     const t1 = Date.now();
     cases = buildCases();
     const input = cases.map((c) => c.line).join('\n') + '\n';
-    const run = spawnSync('dotnet', [oracleDll], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const run = spawnSync('dotnet', [oracleDll], { input, encoding: 'utf8', maxBuffer: 1 << 28, env: dotnetEnv() });
     if (run.status !== 0) throw new Error(`oracle run failed (${run.status}):\n${run.stderr}`);
     answers = run.stdout.split('\n');
     if (answers[answers.length - 1] === '') answers.pop();
@@ -462,7 +468,7 @@ describe.skipIf(!hasDotnet)('NuGet.Versioning differential (feed/version.ts, fee
   });
 
   it('empty or whitespace range text: NuGet rejects it, VersionRange.parse gives "(, )" (documented difference)', () => {
-    const run = spawnSync('dotnet', [oracleDll], { input: 'r\t1\t\nr\t1\t \\t \n', encoding: 'utf8' });
+    const run = spawnSync('dotnet', [oracleDll], { input: 'r\t1\t\nr\t1\t \\t \n', encoding: 'utf8', env: dotnetEnv() });
     expect(run.stdout).toBe('INVALID\nINVALID\n');
     expect(VersionRange.parse('').toNormalizedString()).toBe('(, )');
     expect(VersionRange.parse(' \t ').toNormalizedString()).toBe('(, )');

@@ -1,5 +1,5 @@
 /**
- * Packages the benchmarks push: PowerShell-module-shaped nupkgs (test/fixtures/psgallery.ts
+ * Packages the benchmarks push: PowerShell-module-shaped nupkgs (test/support/psgallery.ts
  * `buildGeneratedModule`, the shape PowerShellGet publishes), packages of a given size made of one
  * stored (incompressible) entry, and the multipart body `dotnet nuget push` sends.
  */
@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeNupkg, nuspecXml } from '../../test/helpers/make-nupkg.ts';
-import { buildGeneratedModule } from '../../test/fixtures/psgallery.ts';
+import { makeNupkg, nuspecXml } from '../../test/support/make-nupkg.ts';
+import { buildGeneratedModule } from '../../test/support/psgallery.ts';
 
 /** Folder where generated packages are kept between runs (they are deterministic in name and size). */
 export const PACKAGE_CACHE_DIR = join(tmpdir(), 'galleon-bench-packages');

@@ -1,6 +1,6 @@
 /**
  * Scenario `az`: `galleon install Az=12.0.0` over loopback against one seeded Galleon, the way a user
- * runs it. The Az 12.0.0 module tree (90 packages built from the real manifests in ../shared/psgallery
+ * runs it. The Az 12.0.0 module tree (90 packages built from the real manifests in test/support/data/psgallery
  * by `buildFixtureSet({ az: '12.0.0' })`) is pushed once into an embedded Galleon running in its own
  * process (bench/lib/galleon-child.ts). Then, each as a separate `node bin/galleon.js install …`
  * process timed from spawn to exit (whole-command wall time, Node and tsx start-up included):
@@ -28,7 +28,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildFixtureSet, seedGallery, type FixturePackage } from '../../test/fixtures/psgallery.ts';
+import { buildFixtureSet, seedGallery, type FixturePackage } from '../../test/support/psgallery.ts';
 import { BENCH_API_KEY, startGalleon, type GalleonProcess } from '../lib/procs.ts';
 import type { BenchOptions, Scenario } from '../lib/scenario.ts';
 import { fmt, median, printTable, rawGet, ROOT_DIR, writeResults } from '../lib/util.ts';

@@ -12,7 +12,7 @@ import { openDatabase } from '../../db/connection.ts';
 import { ceilingKey, type RecordedResponse } from '../lib/baseline-child.ts';
 import { startCeiling, startGalleon, runLoad, type BaselineProcess, type GalleonProcess } from '../lib/procs.ts';
 import type { AutocannonSummary } from '../lib/loadgen-child.ts';
-import { insertSynthetic } from '../lib/records.ts';
+import { insertSynthetic } from '../../test/support/synthetic-rows.ts';
 import type { BenchOptions, Scenario } from '../lib/scenario.ts';
 import { check, fmt, median, printGoals, printTable, rawGet, readCpuMs, writeResults, type GoalCheck } from '../lib/util.ts';
 

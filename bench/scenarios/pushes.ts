@@ -1,5 +1,5 @@
 /**
- * Scenario 3, pushes: the real-world corpus (shared/corpus, 200 files, pushed one after another as
+ * Scenario 3, pushes: the real-world corpus (test/support/data/corpus, 200 files, pushed one after another as
  * `dotnet nuget push *.nupkg` does) and 1,000 generated PowerShell module packages (4 in flight), on
  * the embedded database and on PostgreSQL, each round on a fresh server and database. The baseline,
  * alternating with Galleon, is a bare node:http server that only streams the body to a file and
@@ -18,19 +18,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CORPUS_DIR } from '../../test/support/fixture-data.ts';
 import type { PushSummary } from '../lib/loadgen-child.ts';
 import { modulePackage, PACKAGE_CACHE_DIR, sizedPackage } from '../lib/packages.ts';
 import { createDatabase, dropDatabase, postgresAdminUrl } from '../lib/postgres.ts';
 import { BENCH_API_KEY, runLoad, startGalleon, startSink, type BaselineProcess, type PushPhase } from '../lib/procs.ts';
 import type { BenchOptions, Scenario } from '../lib/scenario.ts';
-import { check, fmt, median, percentile, printGoals, printTable, readCpuMs, readMemory, ROOT_DIR, RssSampler, sleep, writeResults, type GoalCheck } from '../lib/util.ts';
+import { check, fmt, median, percentile, printGoals, printTable, readCpuMs, readMemory, RssSampler, sleep, writeResults, type GoalCheck } from '../lib/util.ts';
 
-/** shared/ beside the checkout (GALLEON_SHARED_DIR overrides) */
-export const SHARED_DIR = process.env.GALLEON_SHARED_DIR ?? (existsSync(join(ROOT_DIR, '..', 'shared')) ? join(ROOT_DIR, '..', 'shared') : '/work/shared');
-
-/** The corpus files in MANIFEST.tsv order. */
+/** The corpus files (vendored in test/support/data/corpus) in MANIFEST.tsv order. */
 export function corpusFiles(): string[] {
-  const dir = join(SHARED_DIR, 'corpus');
+  const dir = CORPUS_DIR;
   const lines = readFileSync(join(dir, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
   return lines.map((l) => join(dir, 'nupkgs', l.split('\t')[0]!));
 }

@@ -24,7 +24,7 @@ import { openDatabase } from '../../db/connection.ts';
 import { modulePackage } from '../lib/packages.ts';
 import { createDatabase, dropDatabase, postgresAdminUrl } from '../lib/postgres.ts';
 import { BENCH_API_KEY, runLoad, startGalleon, type GalleonProcess } from '../lib/procs.ts';
-import { copySynthetic } from '../lib/records.ts';
+import { copySynthetic } from '../../test/support/synthetic-rows.ts';
 import type { BenchOptions, Scenario } from '../lib/scenario.ts';
 import { check, fmt, median, percentile, printGoals, printTable, rawGet, readMemory, writeResults, type GoalCheck } from '../lib/util.ts';
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../db/connection.ts';
 import { createDatabase, dropDatabase, postgresAdminUrl } from '../lib/postgres.ts';
 import { BENCH_API_KEY, runLoad, startGalleon, type GalleonProcess } from '../lib/procs.ts';
-import { insertSynthetic, syntheticVersion } from '../lib/records.ts';
+import { insertSynthetic, syntheticVersion } from '../../test/support/synthetic-rows.ts';
 import type { BenchOptions, Scenario } from '../lib/scenario.ts';
 import { check, fmt, median, percentile, printGoals, printTable, RssSampler, writeResults, type GoalCheck } from '../lib/util.ts';
 

@@ -10,7 +10,7 @@
  *    an empty database (every migration). For comparison, `openDatabase` alone in a child process with
  *    the build's template and without it (PGlite's initdb in a child process, then every migration).
  * 2. **Restart** at 300, 2,000 and 100,000 versions on both databases: versions seeded straight into the
- *    database (bench/lib/records.ts; COPY on PostgreSQL at 100,000; no blobs), then start, 10 pushes,
+ *    database (test/support/synthetic-rows.ts; COPY on PostgreSQL at 100,000; no blobs), then start, 10 pushes,
  *    SIGTERM, start (measured "after SIGTERM"), 10 pushes, SIGKILL, start (measured "after SIGKILL",
  *    crash recovery included), … min(`--rounds`, 3) of each.
  * 3. **Data directory size** (embedded): `du -sb` of a fresh data directory after BENCH_STARTUP_PUSHES
@@ -35,7 +35,7 @@ import { openDatabase } from '../../db/connection.ts';
 import { modulePackage } from '../lib/packages.ts';
 import { createDatabase, dropDatabase, postgresAdminUrl } from '../lib/postgres.ts';
 import { BENCH_API_KEY, runLoad } from '../lib/procs.ts';
-import { copySynthetic, insertSynthetic } from '../lib/records.ts';
+import { copySynthetic, insertSynthetic } from '../../test/support/synthetic-rows.ts';
 import type { BenchOptions, Scenario } from '../lib/scenario.ts';
 import { check, fmt, median, percentile, printGoals, printTable, RESULTS_DIR, ROOT_DIR, sleep, writeResults, type GoalCheck } from '../lib/util.ts';
 import { generatedModules } from './pushes.ts';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensurePsGalleryManifests } from '../../test/support/fixture-data.ts';
 
 import {
   ModuleManifestError,
@@ -12,7 +13,7 @@ import {
   type PsValue,
 } from './index.ts';
 
-const PSGALLERY = '/work/shared/psgallery';
+const PSGALLERY = ensurePsGalleryManifests();
 
 describe('readModuleManifest', () => {
   it('reads identity, dependencies, exports and PSData', () => {
@@ -91,7 +92,7 @@ describe('readModuleManifest', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// The real PowerShell Gallery manifests in /work/shared/psgallery (865 files).
+// The real PowerShell Gallery manifests vendored in test/support/data/psgallery (865 files).
 
 interface Row {
   module: string;

@@ -11,7 +11,7 @@ import {
 } from './index.ts';
 import { decodeText } from '../text.ts';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'requires');
+const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'support', 'data', 'requires');
 
 /** Plain JS view of a value for deep equality. */
 function js(v: PsValue | undefined): unknown {

@@ -3,8 +3,8 @@ import { buildCatalogLeaf } from './catalog.ts';
 import { buildCatalogEntry } from './catalog-entry.ts';
 import { buildRegistrationLeaf } from './registration.ts';
 import { FeedUrls } from '../urls.ts';
-import { makeRecord } from '../../test/helpers/records.ts';
-import { expectGolden } from '../../test/helpers/golden.ts';
+import { makeRecord } from '../../test/support/records.ts';
+import { expectGolden } from '../../test/support/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 

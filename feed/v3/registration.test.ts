@@ -12,8 +12,8 @@ import {
 import { FeedUrls } from '../urls.ts';
 import type { PackageRecord } from '../types.ts';
 import { NuGetVersion } from '../version.ts';
-import { makeRecord, makeVersions } from '../../test/helpers/records.ts';
-import { expectGolden } from '../../test/helpers/golden.ts';
+import { makeRecord, makeVersions } from '../../test/support/records.ts';
+import { expectGolden } from '../../test/support/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 

@@ -8,8 +8,8 @@ import {
 } from './search-result.ts';
 import { FeedUrls } from '../urls.ts';
 import type { PackageRecord } from '../types.ts';
-import { makeRecord } from '../../test/helpers/records.ts';
-import { expectGolden } from '../../test/helpers/golden.ts';
+import { makeRecord } from '../../test/support/records.ts';
+import { expectGolden } from '../../test/support/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 

@@ -4,7 +4,7 @@ import { buildVersionsList, type VersionsListJson } from './flat-container.ts';
 import { buildRegistrationIndex, buildRegistrationPage, type RegistrationIndexJson, type RegistrationLeafJson, type RegistrationPageJson } from './registration.ts';
 import { buildDependenciesServiceIndex, buildServiceIndex, type ServiceIndexJson } from './service-index.ts';
 import { FeedUrls } from '../urls.ts';
-import { makeRecord, makeVersions } from '../../test/helpers/records.ts';
+import { makeRecord, makeVersions } from '../../test/support/records.ts';
 import {
   readRegistrationIndex,
   readRegistrationLeaf,

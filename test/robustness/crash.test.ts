@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
 import { PackageRepository } from '../../db/packages.ts';
 import { FsBlobStore } from '../../server/blob-store.ts';
-import { startChildServer, type ChildServer } from '../helpers/crash-child.ts';
-import { makeNupkg, nuspecXml } from '../helpers/make-nupkg.ts';
-import { backends, createTestDatabase, pushPackage } from '../helpers/server.ts';
+import { startChildServer, type ChildServer } from '../support/crash-child.ts';
+import { makeNupkg, nuspecXml } from '../support/make-nupkg.ts';
+import { backends, createTestDatabase, pushPackage } from '../support/server.ts';
 
 const ID = 'Crash.Package';
 const LOWER = ID.toLowerCase();

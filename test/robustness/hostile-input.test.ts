@@ -11,9 +11,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackageRepository } from '../../db/packages.ts';
 import { packagesDir } from '../../server/config.ts';
-import { abandonUpload, hostilePushes, hostileRoutes, multipartBody, oddQueries, openFilesUnder, sendBytes, sendRaw, zip64Nupkg, type RawResponse } from '../helpers/hostile.ts';
-import { makeNupkg, nuspecXml } from '../helpers/make-nupkg.ts';
-import { backends, pushPackage, startTestServer, TEST_API_KEY, type TestServer } from '../helpers/server.ts';
+import { abandonUpload, hostilePushes, hostileRoutes, multipartBody, oddQueries, openFilesUnder, sendBytes, sendRaw, zip64Nupkg, type RawResponse } from '../support/hostile.ts';
+import { makeNupkg, nuspecXml } from '../support/make-nupkg.ts';
+import { backends, pushPackage, startTestServer, TEST_API_KEY, type TestServer } from '../support/server.ts';
 
 const MAX_MB = 1;
 const MAX_BYTES = MAX_MB * 1024 * 1024;

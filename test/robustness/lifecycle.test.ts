@@ -16,9 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/serve.ts';
 import { UPLOAD_MEMORY_MAX_BYTES } from '../../server/upload.ts';
-import { startChildServer, type ChildServer } from '../helpers/crash-child.ts';
-import { makeNupkg, nuspecXml } from '../helpers/make-nupkg.ts';
-import { backends, createTestDatabase, pushPackage, TEST_API_KEY } from '../helpers/server.ts';
+import { startChildServer, type ChildServer } from '../support/crash-child.ts';
+import { makeNupkg, nuspecXml } from '../support/make-nupkg.ts';
+import { backends, createTestDatabase, pushPackage, TEST_API_KEY } from '../support/server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

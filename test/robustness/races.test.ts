@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackageRepository } from '../../db/packages.ts';
 import { FsBlobStore } from '../../server/blob-store.ts';
 import { packagesDir } from '../../server/config.ts';
-import { makeNupkg, nuspecXml } from '../helpers/make-nupkg.ts';
-import { backends, pushPackage, startTestServer, type TestServer } from '../helpers/server.ts';
+import { makeNupkg, nuspecXml } from '../support/make-nupkg.ts';
+import { backends, pushPackage, startTestServer, type TestServer } from '../support/server.ts';
 
 /** Versions listed by the flat container (§3), [] while the id is unknown. */
 async function flatVersions(base: string, lowerId: string): Promise<string[]> {

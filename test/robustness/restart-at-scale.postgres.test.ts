@@ -1,6 +1,6 @@
 /** Restarts at 5,000 versions on PostgreSQL (GALLEON_TEST_DATABASE_URL): see restart-at-scale.ts. */
 import { describe, it } from 'vitest';
-import { backends } from '../helpers/server.ts';
+import { backends } from '../support/server.ts';
 import { restartSuite } from './restart-at-scale.ts';
 
 if (backends().includes('postgres')) restartSuite('postgres');

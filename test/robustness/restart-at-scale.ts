@@ -25,9 +25,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
 import { PackageRepository } from '../../db/packages.ts';
 import { FsBlobStore } from '../../server/blob-store.ts';
-import { buildGallery, type Gallery } from '../helpers/big-gallery.ts';
-import { startChildServer, type ChildServer } from '../helpers/crash-child.ts';
-import { createTestDatabase, type Backend } from '../helpers/server.ts';
+import { buildGallery, type Gallery } from '../support/big-gallery.ts';
+import { startChildServer, type ChildServer } from '../support/crash-child.ts';
+import { createTestDatabase, type Backend } from '../support/server.ts';
 // @ts-expect-error plain JavaScript module of bin/ (no type declarations)
 import { SOURCE_DIRS } from '../../bin/source-stamp.js';
 
