@@ -3,11 +3,16 @@
  * 0002, whose text must be the code's) decides in SQL whether a pushed version is newer
  * than an id's search document (`versionOrderKey`). These tests hold that SQL order to NuGet's order
  * (feed/version.ts `compareVersions`) as a property over 12,000 generated versions and the tricky ones
- * (one statement ranks them all; the ranks must be those compareVersions gives), and check
+ * (one statement ranks them all; the ranks must be those compareVersions gives); hold the view
+ * `package_search_source` (migration 0003), which unlisting and relisting rebuild documents from, to
+ * the same order (its text holds `versionOrderKey`, and it picks NuGet's latest of 4,000 ids of
+ * neighbouring versions); and check
  * that the documents a series of pushes leaves are exactly what the view `package_search_source`
  * (what unlisting and relisting rebuild from) computes, on both databases, and that a duplicate
  * leaves nothing behind.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { compareVersions, NuGetVersion, versionKey } from '../feed/version.ts';
@@ -84,6 +89,14 @@ for (const backend of backends()) {
       expect(PUSH_STATEMENT).toContain(versionOrderKey('excluded.version_key'));
     });
 
+    it('orders the view package_search_source (migration 0003), which unlisting rebuilds documents from, by versionOrderKey', async () => {
+      const migration = await readFile(join(import.meta.dirname, 'migrations', '0003_search_source_order.sql'), 'utf8');
+      const spaced = (text: string) => text.replace(/\s+/g, ' ');
+      expect(spaced(migration)).toContain(`ORDER BY ${spaced(versionOrderKey('v.version_key'))} DESC`);
+      const [view] = rows(await db.db.execute(sql`select pg_get_viewdef('package_search_source'::regclass) as text`));
+      expect(String(view?.text)).toContain('2147483648');
+    });
+
     it(`sorts ${PROPERTY_VERSIONS.toLocaleString('en')} generated versions in SQL exactly as compareVersions sorts them, ties included`, async () => {
       // the property: for every pair of keys, SQL's versionOrderKey order and NuGet's order agree (both
       // less, both equal or both greater). One statement ranks them all (dense_rank: equal keys share a
@@ -124,9 +137,8 @@ for (const backend of backends()) {
 
     it('leaves exactly the documents the view package_search_source computes, whatever the push order', async () => {
       const repo = new PackageRepository(db.db);
-      // not '10.0.0--1': the view orders a negative numeric label ("-1") as alphanumeric, after "1",
-      // where NuGet (and so every push, before and after the one-statement push) orders it as the number -1
-      const versions = ['1.0.0', '2.0.0-beta', '1.5.0', '3.0.0+build.7', '2.0.0', '3.0.0-rc.1', '2.0.0-alpha.2', '10.0.0-1', '10.0.0-alpha', '2.5.0'];
+      // '10.0.0--1' and '10.0.0-1000000000': labels migration 0001's view ordered otherwise than NuGet
+      const versions = ['1.0.0', '2.0.0-beta', '1.5.0', '3.0.0+build.7', '2.0.0', '3.0.0-rc.1', '2.0.0-alpha.2', '10.0.0--1', '10.0.0-1', '10.0.0-1000000000', '10.0.0-alpha', '2.5.0'];
       let n = 0;
       for (const id of ['Doc.A', 'Doc.B']) {
         const order = id === 'Doc.A' ? versions : [...versions].reverse();
@@ -141,6 +153,42 @@ for (const backend of backends()) {
       expect(pushed).toEqual(view);
       expect(pushed.filter((r) => r.lower_id === 'doc.a').map((r) => r.version_key)).toEqual(['2.5.0', '10.0.0-alpha', '3.0.0', '10.0.0-alpha']);
     });
+
+    it('rebuilds documents (the view package_search_source) with the latest version in NuGet order, for 4,000 ids of neighbouring versions', async () => {
+      // what unlisting and relisting rebuild an id's documents from must pick the version NuGet calls the
+      // latest: ids of three versions that are neighbours in NuGet order (where orders differ first),
+      // written straight into the tables in two statements (the view reads only the rows)
+      const parsed = new Map<string, NuGetVersion>();
+      const nuget = (k: string) => parsed.get(k) ?? parsed.set(k, NuGetVersion.parse(k)).get(k)!;
+      const sorted = generatedVersionKeys(PROPERTY_VERSIONS, 0x5eed0020).sort((a, b) => compareVersions(nuget(a), nuget(b)));
+      const windows: string[][] = [];
+      for (let i = 0; i + 3 <= sorted.length; i += 3) windows.push(sorted.slice(i, i + 3));
+      windows.push(['1.0.0--1', '1.0.0-0', '0.0.0-a'], ['1.0.0-999999999', '1.0.0-1000000000', '0.0.0-a'], ['1.0.0-a.-2', '1.0.0-a.-1', '1.0.0-a']);
+      const ids = windows.map((_, i) => `Nb.${i}`);
+      const lowerIds = windows.flatMap((w, i) => w.map(() => ids[i]!.toLowerCase()));
+      await db.db.execute(sql`
+        insert into package_registrations (lower_id, id, created) select lower(i), i, now() from unnest(${textArray(ids)}) as u(i)`);
+      // only what the view reads is real (the key, listed, the prerelease flag); the rest is filler
+      await db.db.execute(sql`
+        insert into package_versions (lower_id, version_key, version, full_version, original_version, major, minor, patch, revision,
+          is_prerelease, is_semver2, listed, created, last_edited, authors, description, tags, has_icon, has_readme,
+          require_license_acceptance, development_dependency, package_types, dependency_groups, is_script, package_hash,
+          package_size, blob_key, search_text)
+        select u.lower_id, u.k, u.k, u.k, u.k, 0, 0, 0, 0, strpos(u.k, '-') > 0, false, true, now(), now(), 'a', 'd', '[]', false,
+          false, false, false, '[]', '[]', false, 'h', 1, u.lower_id || '/' || u.k || '/x', u.lower_id
+        from unnest(${textArray(lowerIds)}, ${textArray(windows.flat())}) as u(lower_id, k)`);
+      const view = rows(await db.db.execute(sql`select lower_id, version_key from package_search_source where variant = 3 and lower_id like 'nb.%'`));
+      expect(view.length).toBe(windows.length);
+      const chosen = new Map(view.map((r) => [String(r.lower_id), String(r.version_key)]));
+      const wrong: string[] = [];
+      for (const [i, w] of windows.entries()) {
+        const latest = w.reduce((x, y) => (compareVersions(nuget(y), nuget(x)) > 0 ? y : x));
+        const got = chosen.get(`nb.${i}`)!;
+        // distinct keys can be equal versions (1.0.0-0 and 1.0.0--0): then either is the latest
+        if (compareVersions(nuget(got), nuget(latest)) !== 0) wrong.push(`${w.join(', ')}: view ${got}, NuGet ${latest}`);
+      }
+      expect(wrong.slice(0, 10)).toEqual([]);
+    }, 120_000);
 
     it('fails a duplicate push without leaving a row or changing the documents', async () => {
       const repo = new PackageRepository(db.db);
