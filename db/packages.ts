@@ -7,8 +7,8 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
-import type { VersionSummary } from '../feed/registration.ts';
-import type { DependencyRecord } from '../feed/dependencies.ts';
+import type { VersionSummary } from '../feed/v3/paging.ts';
+import type { DependencyRecord } from '../feed/v3/dependencies.ts';
 import type { Database } from './connection.ts';
 import { normalizeRows, recordColumns, summaryColumns } from './columns.ts';
 import { DownloadCounters } from './downloads.ts';

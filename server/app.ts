@@ -10,23 +10,23 @@ import { Hono, type Context } from 'hono';
 import { FeedUrls } from '../feed/urls.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import { isValidPackageId } from '../feed/package-id.ts';
-import { buildServiceIndex, buildDependenciesServiceIndex } from '../feed/service-index.ts';
+import { buildServiceIndex, buildDependenciesServiceIndex } from '../feed/v3/service-index.ts';
 import {
   buildLinkedRegistrationIndex,
   buildRegistrationIndex,
   buildRegistrationLeaf,
   buildRegistrationPage,
-  findRegistrationPage,
-} from '../feed/registration.ts';
-import { buildDependenciesIndex, buildDependenciesPage } from '../feed/dependencies.ts';
-import { buildVersionsList } from '../feed/flat-container.ts';
+} from '../feed/v3/registration.ts';
+import { findRegistrationPage } from '../feed/v3/paging.ts';
+import { buildDependenciesIndex, buildDependenciesPage } from '../feed/v3/dependencies.ts';
+import { buildVersionsList } from '../feed/v3/flat-container.ts';
 import {
   buildAutocompleteResponse,
   buildAutocompleteVersions,
   buildSearchResponse,
   parseSearchQuery,
-} from '../feed/search-result.ts';
-import { buildCatalogLeaf } from '../feed/catalog.ts';
+} from '../feed/v3/search-result.ts';
+import { buildCatalogLeaf } from '../feed/v3/catalog.ts';
 import type { PackageRecord } from '../feed/types.ts';
 import type { PackageRepository, SearchFilter } from '../db/packages.ts';
 import type { BlobName, BlobStore } from './blob-store.ts';

@@ -3,16 +3,15 @@ import {
   buildDependenciesIndex,
   buildDependenciesPage,
   buildDependencyLeaf,
-  intersectRanges,
   mergeDependencies,
   planDependencyPages,
   type SlimIndexJson,
 } from './dependencies.ts';
-import { FeedUrls } from './urls.ts';
-import type { PackageRecord } from './types.ts';
-import { NuGetVersion } from './version.ts';
-import { makeRecord, makeVersions } from '../test/helpers/records.ts';
-import { expectGolden } from '../test/helpers/golden.ts';
+import { FeedUrls } from '../urls.ts';
+import type { PackageRecord } from '../types.ts';
+import { NuGetVersion } from '../version.ts';
+import { makeRecord, makeVersions } from '../../test/helpers/records.ts';
+import { expectGolden } from '../../test/helpers/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 
@@ -221,12 +220,24 @@ describe('mergeDependencies', () => {
     expect(merged(['[1.0.0, )', '1.*'])).toBe('[1.0.0, )'); // floating → first
   });
 
-  it('intersectRanges handles exclusive bounds at equal versions', () => {
-    expect(intersectRanges(['[1.0.0, )', '(1.0.0, )'])).toBe('(1.0.0, )');
-    expect(intersectRanges(['(, 2.0.0]', '(, 2.0.0)'])).toBe('(, 2.0.0)');
-    expect(intersectRanges(['[1.0.0]', '[1.0.0, 2.0.0]'])).toBe('[1.0.0, 1.0.0]');
-    expect(intersectRanges(['(, )', ''])).toBe('(, )');
-    expect(intersectRanges(['(1.0.0, 2.0.0)', '[2.0.0, 3.0.0]'])).toBeNull();
+  it('reads what other servers send: missing groups, dependencies or ranges, odd entries (the client plans from it)', () => {
+    expect(mergeDependencies({})).toEqual([]);
+    expect(mergeDependencies({ dependencyGroups: null })).toEqual([]);
+    expect(
+      mergeDependencies({
+        dependencyGroups: [
+          { targetFramework: 'a', dependencies: [{ id: 'D', range: '[1.0.0]' }, { id: ' E ' }, { id: '' }, { id: 42 }, null, { range: '[1.0.0]' }] },
+          { dependencies: null },
+          null,
+          { targetFramework: 'b', dependencies: [{ id: 'd', range: '[2.0.0]' }, { id: 'F', range: 7 }, { id: 'G', range: ' [1.0.0, ) ' }] },
+        ],
+      }),
+    ).toEqual([
+      { id: 'D', range: '[1.0.0]' }, // disjoint with [2.0.0] → the first
+      { id: 'E', range: '(, )' },
+      { id: 'F', range: '(, )' },
+      { id: 'G', range: '[1.0.0, )' },
+    ]);
   });
 
   it('writes versions in ascending order in every page', () => {

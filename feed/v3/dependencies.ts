@@ -19,21 +19,12 @@
  * - Leaf: `packageContent` and a `catalogEntry` with `id`, `version`, `tags`, and exactly one dependency
  *   group (no `targetFramework`: ModuleFast merges every group's dependencies anyway) of `{id, range}`.
  */
-import type { PackageRecord } from './types.ts';
-import { FeedUrls, lowerInvariant } from './urls.ts';
-import type { NuGetVersion } from './version.ts';
-import { VersionRange } from './range.ts';
-import {
-  assertSingleId,
-  chunkPages,
-  findPlannedPage,
-  recordsBetween,
-  versionKeyOf,
-  packageContentUrl,
-  rangeText,
-  sortByVersion,
-  type PlannedPage,
-} from './registration.ts';
+import type { PackageRecord } from '../types.ts';
+import { FeedUrls, lowerInvariant } from '../urls.ts';
+import { intersectRanges } from '../range.ts';
+import { assertSingleId, versionKeyOf, packageContentUrl, rangeText, sortByVersion } from './fields.ts';
+import { chunkPages, findPlannedPage, recordsBetween, type PlannedPage } from './paging.ts';
+import type { WireDependencyGroup } from './wire.ts';
 
 /** Versions per page in the dependency-only hive. */
 export const DEPENDENCY_PAGE_SIZE = 250;
@@ -148,22 +139,35 @@ export function buildDependencyLeaf(record: DependencyRecord, urls: FeedUrls): S
 }
 
 /**
- * Merges the dependencies of every dependency group of a record into one list, the way ModuleFast reads
- * them (it ignores target frameworks and takes every group's dependencies, §5.2). Dependencies are
- * de-duplicated by id case-insensitively, in order of first appearance (group order as stored, then
- * dependency order), keeping the id casing of the first appearance. When one id appears with different
- * ranges, the emitted range is their intersection, because ModuleFast plans one version per module and
- * that version has to satisfy every group's constraint; if the ranges cannot be parsed (e.g. floating) or
- * do not intersect, the range of the first appearance is kept. Empty ranges become "(, )".
+ * Merges the dependencies of every dependency group into one list, the way ModuleFast reads them (it
+ * ignores target frameworks and takes every group's dependencies, §5.2). The one implementation: the
+ * dependency-only hive writes its result ({@link buildDependencyLeaf}) and the client's planner reads
+ * any server's catalog entries through it (client/plan.ts).
+ *
+ * Dependencies are de-duplicated by id case-insensitively, in order of first appearance (group order,
+ * then dependency order), keeping the id casing of the first appearance. When one id appears with
+ * different ranges, the merged range is their intersection, because ModuleFast plans one version per
+ * module and that version has to satisfy every group's constraint; if the ranges cannot be parsed (e.g.
+ * floating) or do not intersect, the range of the first appearance is kept. An empty, missing or
+ * non-string range becomes "(, )" (any version).
+ *
+ * Lenient about what other servers send (feed/v3/wire.ts): a missing or null `dependencyGroups` or
+ * `dependencies`, entries that are not objects and ids that are not non-empty strings are skipped; ids
+ * and ranges are trimmed. Stored records always pass these checks.
+ *
+ * @param entry  a stored record or a catalog entry read from any feed
+ * @returns `{id, range}` pairs; `range` is range text, not validated here beyond intersecting
  */
-export function mergeDependencies(record: Pick<PackageRecord, 'dependencyGroups'>): SlimDependencyJson[] {
+export function mergeDependencies(entry: { readonly dependencyGroups?: readonly (WireDependencyGroup | null | undefined)[] | null }): SlimDependencyJson[] {
   const byId = new Map<string, { id: string; ranges: string[] }>();
-  for (const group of record.dependencyGroups) {
-    for (const d of group.dependencies) {
-      const key = lowerInvariant(d.id);
-      const range = rangeText(d.range);
+  for (const group of Array.isArray(entry.dependencyGroups) ? entry.dependencyGroups : []) {
+    for (const d of Array.isArray(group?.dependencies) ? group.dependencies : []) {
+      if (!d || typeof d.id !== 'string' || d.id.trim() === '') continue;
+      const id = d.id.trim();
+      const key = lowerInvariant(id);
+      const range = rangeText(typeof d.range === 'string' ? d.range : null);
       const seen = byId.get(key);
-      if (seen === undefined) byId.set(key, { id: d.id, ranges: [range] });
+      if (seen === undefined) byId.set(key, { id, ranges: [range] });
       else if (!seen.ranges.includes(range)) seen.ranges.push(range);
     }
   }
@@ -172,39 +176,6 @@ export function mergeDependencies(record: Pick<PackageRecord, 'dependencyGroups'
     out.push({ id, range: ranges.length === 1 ? ranges[0]! : (intersectRanges(ranges) ?? ranges[0]!) });
   }
   return out;
-}
-
-interface Bound {
-  v: NuGetVersion;
-  inclusive: boolean;
-}
-
-/**
- * Intersection of NuGet range texts (§8.2, floating ranges not accepted), formatted the normalized way
- * (`[1.2.0, 2.0.0)`, `(, )`), or null when a range does not parse or the intersection is empty.
- */
-export function intersectRanges(ranges: readonly string[]): string | null {
-  let min: Bound | null = null;
-  let max: Bound | null = null;
-  for (const text of ranges) {
-    const r = VersionRange.tryParse(text, { allowFloating: false });
-    if (r === null) return null;
-    if (r.minVersion !== null) {
-      const c = min === null ? 1 : r.minVersion.compareTo(min.v);
-      if (c > 0) min = { v: r.minVersion, inclusive: r.isMinInclusive };
-      else if (c === 0 && !r.isMinInclusive) min = { v: min!.v, inclusive: false };
-    }
-    if (r.maxVersion !== null) {
-      const c = max === null ? -1 : r.maxVersion.compareTo(max.v);
-      if (c < 0) max = { v: r.maxVersion, inclusive: r.isMaxInclusive };
-      else if (c === 0 && !r.isMaxInclusive) max = { v: max!.v, inclusive: false };
-    }
-  }
-  if (min !== null && max !== null) {
-    const c = min.v.compareTo(max.v);
-    if (c > 0 || (c === 0 && !(min.inclusive && max.inclusive))) return null;
-  }
-  return new VersionRange(min?.v ?? null, min?.inclusive ?? false, max?.v ?? null, max?.inclusive ?? false).toNormalizedString();
 }
 
 /**
