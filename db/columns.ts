@@ -5,7 +5,7 @@
  */
 import { packageRegistrations, packageVersions } from './schema.ts';
 
-/** what a version summary (feed/registration.ts `VersionSummary`) is read from */
+/** what a version summary (feed/v3/paging.ts `VersionSummary`) is read from */
 export const summaryColumns = {
   id: packageRegistrations.id,
   version: packageVersions.version,
