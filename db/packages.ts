@@ -1,14 +1,22 @@
 /**
- * Repository for the package aggregate (package ids and their versions). All SQL about packages
- * lives here; callers get `PackageRecord`s (feed/types.ts) and typed errors.
+ * Repository for the package aggregate (package ids and their versions): the push statement, listing
+ * and unlisting, the reads of registration, flat container and dependency documents, and the blob
+ * keys the sweep and gc check. Search and autocomplete queries are db/search.ts, download counters
+ * db/downloads.ts; `PackageRepository` is the one facade callers hold, composing both (its methods
+ * of theirs only delegate). Callers get `PackageRecord`s (feed/types.ts) and typed errors.
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
 import type { VersionSummary } from '../feed/v3/paging.ts';
 import type { DependencyRecord } from '../feed/v3/dependencies.ts';
 import type { Database } from './connection.ts';
-import { bigintArray, textArray } from './lists.ts';
-import { packageRegistrations, packageSearch, packageVersions } from './schema.ts';
+import { normalizeRows, recordColumns, summaryColumns } from './columns.ts';
+import { DownloadCounters } from './downloads.ts';
+import { textArray } from './lists.ts';
+import { packageRegistrations, packageVersions } from './schema.ts';
+import { SearchQueries, type SearchFilter } from './search.ts';
+
+export type { SearchFilter } from './search.ts';
 
 /** Thrown when (lower id, normalized version) already exists, unlisted included (§2.1 409). */
 export class DuplicatePackageError extends Error {
@@ -45,25 +53,6 @@ export interface StoredVersion {
   packageSize: number;
 }
 
-/** Search filters (already parsed from the query string, §6.1); all text lower-cased. */
-export interface SearchFilter {
-  terms: string[];
-  id: string[];
-  packageId: string[];
-  tags: string[];
-  author: string[];
-  title: string[];
-  description: string[];
-  summary: string[];
-  owner: string[];
-  version: string[];
-  prerelease: boolean;
-  semVer2: boolean;
-  packageType: string | null;
-  skip: number;
-  take: number;
-}
-
 const UNIQUE_VIOLATION = '23505';
 
 /** blob keys looked up per statement by `referencedBlobKeys` */
@@ -76,58 +65,17 @@ function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
-/** escapes LIKE wildcards in user text */
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
-}
-
-/** what a version summary (feed/registration.ts `VersionSummary`) is read from */
-const summaryColumns = {
-  id: packageRegistrations.id,
-  version: packageVersions.version,
-  created: packageVersions.created,
-  lastEdited: packageVersions.lastEdited,
-};
-
-const recordColumns = {
-  id: packageRegistrations.id,
-  version: packageVersions.version,
-  fullVersion: packageVersions.fullVersion,
-  originalVersion: packageVersions.originalVersion,
-  moduleVersion: packageVersions.moduleVersion,
-  isPrerelease: packageVersions.isPrerelease,
-  isSemVer2: packageVersions.isSemVer2,
-  listed: packageVersions.listed,
-  created: packageVersions.created,
-  lastEdited: packageVersions.lastEdited,
-  authors: packageVersions.authors,
-  owners: packageVersions.owners,
-  title: packageVersions.title,
-  summary: packageVersions.summary,
-  description: packageVersions.description,
-  releaseNotes: packageVersions.releaseNotes,
-  copyright: packageVersions.copyright,
-  language: packageVersions.language,
-  tags: packageVersions.tags,
-  projectUrl: packageVersions.projectUrl,
-  iconUrl: packageVersions.iconUrl,
-  hasIcon: packageVersions.hasIcon,
-  licenseUrl: packageVersions.licenseUrl,
-  licenseExpression: packageVersions.licenseExpression,
-  hasReadme: packageVersions.hasReadme,
-  requireLicenseAcceptance: packageVersions.requireLicenseAcceptance,
-  developmentDependency: packageVersions.developmentDependency,
-  minClientVersion: packageVersions.minClientVersion,
-  packageTypes: packageVersions.packageTypes,
-  dependencyGroups: packageVersions.dependencyGroups,
-  isScript: packageVersions.isScript,
-  packageHash: packageVersions.packageHash,
-  packageSize: packageVersions.packageSize,
-  downloads: packageVersions.downloads,
-};
 
 export class PackageRepository {
-  constructor(private readonly db: Database) {}
+  /** search and autocomplete (db/search.ts) */
+  readonly searchQueries: SearchQueries;
+  /** download counters (db/downloads.ts) */
+  readonly downloadCounters: DownloadCounters;
+
+  constructor(private readonly db: Database) {
+    this.searchQueries = new SearchQueries(db);
+    this.downloadCounters = new DownloadCounters(db);
+  }
 
   /**
    * Inserts a new version (and its package id on first push) and makes it the id's search document
@@ -273,7 +221,7 @@ export class PackageRepository {
    */
   async setListed(lowerId: string, versionKey: string, listed: boolean, now: Date): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      // the version row first, then the registration: the order addDownloads takes its locks in
+      // the version row first, then the registration: the order addDownloads (db/downloads.ts) takes its locks in
       const rows = await tx
         .update(packageVersions)
         .set({ listed, lastEdited: now })
@@ -287,46 +235,6 @@ export class PackageRepository {
         .for('no key update');
       await refreshSearchDocuments(tx as unknown as Database, lowerId);
       return true;
-    });
-  }
-
-  /**
-   * Adds buffered download counts (key `${lowerId}/${versionKey}`, value a count ≥ 1) to the
-   * versions, to their ids' `total_downloads` and to the ids' search documents (the ranking of
-   * §6 search), in one transaction. Keys of unknown versions are ignored.
-   */
-  async addDownloads(counts: Map<string, number>): Promise<void> {
-    if (counts.size === 0) return;
-    const ids: string[] = [];
-    const keys: string[] = [];
-    const ns: number[] = [];
-    for (const [key, n] of counts) {
-      const slash = key.indexOf('/');
-      ids.push(key.slice(0, slash));
-      keys.push(key.slice(slash + 1));
-      ns.push(n);
-    }
-    await this.db.transaction(async (tx) => {
-      const touched = normalizeRows(
-        await tx.execute(sql`
-          with c(lower_id, version_key, n) as (select * from unnest(${textArray(ids)}, ${textArray(keys)}, ${bigintArray(ns)})),
-          u as (
-            update package_versions as v set downloads = v.downloads + c.n
-            from c
-            where v.lower_id = c.lower_id and v.version_key = c.version_key
-            returning v.lower_id, c.n
-          )
-          update package_registrations as r set total_downloads = r.total_downloads + s.n
-          from (select lower_id, sum(n)::bigint as n from u group by lower_id) s
-          where r.lower_id = s.lower_id
-          returning r.lower_id`),
-      ).map((r) => String(r.lower_id));
-      if (touched.length === 0) return;
-      // a statement of its own: it sees search rows a concurrent push committed while this waited
-      await tx.execute(sql`
-        update package_search as p set total_downloads = r.total_downloads
-        from package_registrations r
-        where r.lower_id = p.lower_id and r.lower_id = any(${textArray(touched)})`);
     });
   }
 
@@ -383,166 +291,29 @@ export class PackageRepository {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /**
-   * Search (§6.1) over the per-id search documents (package_search): one hit per package id whose
-   * document for the requested variant (prerelease allowed × SemVer 2 allowed) matches every filter;
-   * most downloaded first (the id's total_downloads over all versions), then by lower-cased id. A
-   * document holds the latest listed version visible in the variant, as nuget.org's search documents
-   * do: free-text terms (id, title, summary, description, tags) and the fields `author:`, `title:`,
-   * `description:`, `summary:` match substrings of that version's metadata, `tags:` and `packageType`
-   * one of its tags or types, `owner:` one of its comma-separated owners exactly (§6.1); `id:` is a
-   * substring and `packageid:` the exact id; `version:` matches when any listed visible version has
-   * that version. Unlisted versions never match.
-   *
-   * @returns the page (`skip`/`take`) of lower-cased ids and the exact number of matching ids
-   */
-  async search(f: SearchFilter): Promise<{ lowerIds: string[]; totalHits: number }> {
-    const where = documentConditions(f);
-    const list = normalizeRows(
-      await this.db.execute(sql`
-        select s.lower_id from package_search s
-        where ${where}
-        order by s.total_downloads desc nulls last, s.lower_id
-        limit ${f.take} offset ${f.skip}`),
-    );
-    const lowerIds = list.map((r) => String(r.lower_id));
-    const totalHits =
-      f.skip === 0 && lowerIds.length < f.take ? lowerIds.length : await this.countDocuments(where);
-    return { lowerIds, totalHits };
+
+  /** Search (§6.1): {@link SearchQueries.search} (db/search.ts). */
+  search(f: SearchFilter): Promise<{ lowerIds: string[]; totalHits: number }> {
+    return this.searchQueries.search(f);
   }
 
-  private async countDocuments(where: SQL): Promise<number> {
-    const rows = normalizeRows(await this.db.execute(sql`select count(*) as n from package_search s where ${where}`));
-    return Number(rows[0]?.n ?? 0);
+  /** A page of search results' records (§6.2): {@link SearchQueries.getSearchRecordsFor} (db/search.ts). */
+  getSearchRecordsFor(lowerIds: string[], prerelease: boolean, semVer2: boolean): Promise<(PackageRecord & { lowerId: string })[]> {
+    return this.searchQueries.getSearchRecordsFor(lowerIds, prerelease, semVer2);
   }
 
-  /**
-   * What a page of search results (§6.2) needs for `lowerIds` in one variant: one record per listed
-   * version visible with `prerelease`/`semVer2`, each with `lowerId`. Only the version's own fields
-   * that the response lists per version are its own (`version`, `fullVersion`, `downloads`, `listed`,
-   * `isPrerelease`, `isSemVer2`); every other field is copied from the id's search document version
-   * (the latest visible one, whose record is whole), so a 5,000-version id costs 5,000 narrow rows and
-   * one whole one instead of 5,000 whole rows. Ids without a document of the variant are left out.
-   *
-   * @returns records in no particular order
-   */
-  async getSearchRecordsFor(
-    lowerIds: string[],
-    prerelease: boolean,
-    semVer2: boolean,
-  ): Promise<(PackageRecord & { lowerId: string })[]> {
-    if (lowerIds.length === 0) return [];
-    const list = textArray(lowerIds);
-    const latestQuery = this.db
-      .select({ ...recordColumns, lowerId: packageVersions.lowerId, versionKey: packageVersions.versionKey })
-      .from(packageSearch)
-      .innerJoin(
-        packageVersions,
-        and(eq(packageVersions.lowerId, packageSearch.lowerId), eq(packageVersions.versionKey, packageSearch.versionKey)),
-      )
-      .innerJoin(packageRegistrations, eq(packageRegistrations.lowerId, packageVersions.lowerId))
-      .where(
-        and(sql`${packageSearch.lowerId} = any(${list})`, eq(packageSearch.variant, variantOf(prerelease, semVer2))),
-      );
-    const flags = [sql`listed`];
-    if (!prerelease) flags.push(sql`not is_prerelease`);
-    if (!semVer2) flags.push(sql`not is_semver2`);
-    // raw rows: for thousands of versions drizzle's row mapping costs more than the query
-    const narrowQuery = this.db.execute(sql`
-      select lower_id, version_key, version, full_version, downloads, is_prerelease, is_semver2
-      from package_versions
-      where lower_id = any(${list}) and ${sql.join(flags, sql` and `)}`);
-    const [latest, narrow] = await Promise.all([latestQuery, narrowQuery]);
-    const byId = new Map((latest as (PackageRecord & { lowerId: string; versionKey: string })[]).map((r) => [r.lowerId, r]));
-    const out: (PackageRecord & { lowerId: string })[] = [];
-    for (const n of normalizeRows(narrow)) {
-      const doc = byId.get(n.lower_id as string);
-      if (!doc) continue;
-      if (n.version_key === doc.versionKey) {
-        out.push(doc);
-        continue;
-      }
-      out.push({
-        ...doc,
-        version: n.version as string,
-        fullVersion: n.full_version as string,
-        downloads: Number(n.downloads),
-        listed: true,
-        isPrerelease: n.is_prerelease as boolean,
-        isSemVer2: n.is_semver2 as boolean,
-      });
-    }
-    return out;
-  }
-
-  /**
-   * Autocomplete (§6.4): ids with a listed visible version (their search document of the variant
-   * exists, and matches `packageType` when given) whose lower-cased id, or a dot/dash-separated part
-   * of it, starts with `prefix` (case-insensitive; empty = every id), ordered by lower-cased id.
-   *
-   * @returns the page of ids in their registered casing and the exact number of matching ids
-   */
-  async autocompleteIds(
+  /** Autocomplete of ids (§6.4): {@link SearchQueries.autocompleteIds} (db/search.ts). */
+  autocompleteIds(
     prefix: string,
     opts: { prerelease: boolean; semVer2: boolean; packageType: string | null; skip: number; take: number },
   ): Promise<{ ids: string[]; totalHits: number }> {
-    const f: SearchFilter = {
-      terms: [], id: [], packageId: [], tags: [], author: [], title: [], description: [], summary: [], owner: [],
-      version: [], prerelease: opts.prerelease, semVer2: opts.semVer2, packageType: opts.packageType, skip: 0, take: 0,
-    };
-    const where = [documentConditions(f)];
-    if (prefix) {
-      const p = likeEscape(prefix.toLowerCase());
-      where.push(
-        sql`(s.lower_id like ${p + '%'} or s.lower_id like ${'%.' + p + '%'} or s.lower_id like ${'%-' + p + '%'})`,
-      );
-    }
-    const cond = sql.join(where, sql` and `);
-    const rows = normalizeRows(
-      await this.db.execute(sql`
-        select r.id
-        from (select s.lower_id from package_search s where ${cond} order by s.lower_id limit ${opts.take} offset ${opts.skip}) m
-        join package_registrations r on r.lower_id = m.lower_id
-        order by m.lower_id`),
-    );
-    const totalHits =
-      opts.skip === 0 && rows.length < opts.take ? rows.length : await this.countDocuments(cond);
-    return { ids: rows.map((r) => String(r.id)), totalHits };
+    return this.searchQueries.autocompleteIds(prefix, opts);
   }
-}
 
-/** package_search.variant for a filter: bit 1 = prereleases allowed, bit 2 = SemVer 2 allowed */
-function variantOf(prerelease: boolean, semVer2: boolean): number {
-  return (prerelease ? 1 : 0) | (semVer2 ? 2 : 0);
-}
-
-/** the WHERE clause over search documents `s` for a parsed query (all text already lower-cased) */
-function documentConditions(f: SearchFilter): SQL {
-  // a literal, not a parameter: the trigram indexes are partial on the variant (migration 0001), and a
-  // generic plan of a prepared statement could not use them
-  const conds = [sql.raw(`s.variant = ${variantOf(f.prerelease, f.semVer2)}`)];
-  const contains = (t: string) => '%' + likeEscape(t) + '%';
-  for (const t of f.terms) conds.push(sql`s.search_text like ${contains(t)}`);
-  for (const t of f.id) conds.push(sql`s.lower_id like ${contains(t)}`);
-  for (const t of f.packageId) conds.push(sql`s.lower_id = ${t}`);
-  for (const t of f.tags) conds.push(sql`s.tags @> ${JSON.stringify([t])}::jsonb`);
-  for (const t of f.author) conds.push(sql`s.authors like ${contains(t)}`);
-  for (const t of f.title) conds.push(sql`s.title like ${contains(t)}`);
-  for (const t of f.description) conds.push(sql`s.description like ${contains(t)}`);
-  for (const t of f.summary) conds.push(sql`s.summary like ${contains(t)}`);
-  // owner: is exact (§6.1): one of the comma-separated owners
-  for (const t of f.owner) conds.push(sql`exists (select 1 from unnest(string_to_array(s.owners, ',')) o(name) where trim(o.name) = ${t})`);
-  for (const t of f.version) {
-    // any listed visible version of the id, not only the document's: a per-version probe
-    const flags = [sql`v.listed`];
-    if (!f.prerelease) flags.push(sql`not v.is_prerelease`);
-    if (!f.semVer2) flags.push(sql`not v.is_semver2`);
-    conds.push(
-      sql`exists (select 1 from package_versions v where v.lower_id = s.lower_id and v.version_key = ${t} and ${sql.join(flags, sql` and `)})`,
-    );
+  /** One flush of buffered download counts: {@link DownloadCounters.addDownloads} (db/downloads.ts). */
+  addDownloads(counts: Map<string, number>): Promise<void> {
+    return this.downloadCounters.addDownloads(counts);
   }
-  if (f.packageType) conds.push(sql`s.package_types @> ${JSON.stringify([f.packageType.toLowerCase()])}::jsonb`);
-  return sql.join(conds, sql` and `);
 }
 
 const SEARCH_COLUMN_LIST =
@@ -713,9 +484,3 @@ ${PUSH_PARAMS.map(([name, type]) => `\tp_${name} ${type}`).join(',\n')}
 
 /** What a push sends: one call of `galleon_push` (the same text for every push). */
 export const PUSH_CALL = `select id, documents from galleon_push(${PUSH_PARAMS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})`;
-
-/** drizzle's `execute` returns an array (postgres.js) or `{ rows }` (PGlite) */
-function normalizeRows(result: unknown): Record<string, unknown>[] {
-  if (Array.isArray(result)) return result as Record<string, unknown>[];
-  return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
-}

@@ -5,9 +5,9 @@
  * (db/embedded.ts), and a `values (…)` list of more than 21,845 three-column rows exceeds PostgreSQL's
  * 65,535 bind parameters. Lists are now one array parameter each (db/lists.ts).
  *
- * Statements audited (db/packages.ts and their callers): referencedBlobKeys (start-up sweep, gc),
- * getRecordsByKeys (registration pages), getSearchRecordsFor (search pages), addDownloads (download
- * flush), search with many terms (the route caps distinct conditions at 100), test/support/synthetic-rows.ts
+ * Statements audited (db/packages.ts, db/search.ts, db/downloads.ts and their callers): referencedBlobKeys
+ * (start-up sweep, gc), getRecordsByKeys (registration pages), getSearchRecordsFor (search pages),
+ * addDownloads (download flush), search with many terms (the route caps distinct conditions at 100), test/support/synthetic-rows.ts
  * insertSynthetic (multi-row inserts of 500, the bench and these tests' seeding).
  */
 import { sql } from 'drizzle-orm';

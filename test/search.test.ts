@@ -4,7 +4,7 @@
  * id's document (latest listed visible one per prerelease × SemVer 2 variant), unlisting, paging,
  * autocomplete by id parts, and the backfill of migration 0001 for a gallery created before it.
  *
- * As on nuget.org (db/packages.ts `search`), an id's document is its latest listed visible version:
+ * As on nuget.org (db/search.ts `search`), an id's document is its latest listed visible version:
  * free text and the fields (`description:`, `author:`, `tags:`, `owner:` …) match that version's
  * metadata, so a term or author that only an older version had stops matching once a newer version
  * drops it (and matches again if that newer version is unlisted); `version:` still finds any listed
