@@ -14,8 +14,9 @@ import type { StoredVersion } from '../db/packages.ts';
 import { FsBlobStore } from './blob-store.ts';
 import { DocumentCache, StoredVersionCache, makeJsonDocument } from './cache.ts';
 import type { BlobName } from './blob-store.ts';
-import { documentCacheKey } from './app.ts';
-import { fastAcceptsGzip, serveCached, serveStoredFile } from './fast-path.ts';
+import { documentCacheKey } from './http/documents.ts';
+import { fastAcceptsGzip } from './http/negotiation.ts';
+import { serveCached, serveStoredFile } from './fast-path.ts';
 
 const BASE = 'http://gallery.test';
 
