@@ -27,5 +27,9 @@ const AGENT_VARIED_PATH = /^\/(?:v3\/)?index\.json(?:[?#]|$)/i;
  * @param target request target, path and query as received, e.g. "/v3/index.json" or "/v3/search?q=x"
  */
 export function agentVariant(target: string, userAgent: string | undefined | null): string {
+  // the fast path asks on every request: rule out every other URL by one or two characters first
+  // ("/i…" or "/v3/i…", any case; `| 32` lower-cases an ASCII letter)
+  const first = target.charCodeAt(1) | 32;
+  if (first !== 105 /* i */ && (first !== 118 /* v */ || (target.charCodeAt(4) | 32) !== 105)) return '';
   return AGENT_VARIED_PATH.test(target) ? serviceIndexVariant(userAgent) : '';
 }
