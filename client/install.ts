@@ -28,7 +28,7 @@ import { basename, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import yauzl from 'yauzl';
-import { readModuleManifest } from '../feed/psd1.ts';
+import { readModuleManifest } from '../feed/psd1/index.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import { FeedRequestError, type FeedClient } from './feed-client.ts';
 import { INCOMPLETE_MARKER, VERSION_FOLDER_RE, findChildDir, findManifestName, readInstalledManifest, type ModuleInventory } from './installed.ts';

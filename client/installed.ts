@@ -13,7 +13,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { readModuleManifest } from '../feed/psd1.ts';
+import { readModuleManifest } from '../feed/psd1/index.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import { normalizeGuid, type ModuleFastSpec } from './spec.ts';
 

@@ -6,6 +6,7 @@
  * for them side by side) the value is an array of versions; ModuleFast itself only writes single strings.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { decodeText } from '../feed/text.ts';
 import { NuGetVersion } from '../feed/version.ts';
 import { ModuleFastSpec } from './spec.ts';
 
@@ -38,7 +39,7 @@ export interface LockedModule {
 export function parseLockfile(text: string, path = DEFAULT_LOCKFILE): ModuleFastSpec[] {
   let doc: unknown;
   try {
-    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+    doc = JSON.parse(decodeText(text));
   } catch (err) {
     throw new LockfileError(path, `The lockfile ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }

@@ -24,9 +24,9 @@
  *   the feed is asked and, when its best candidate is the installed version, nothing is planned ("best
  *   remote candidate matches what is locally installed").
  */
-import { intersectRanges } from '../feed/dependencies.ts';
+import { intersectRanges } from '../feed/range.ts';
 import { VersionRange } from '../feed/range.ts';
-import { NuGetVersion } from '../feed/version.ts';
+import { NuGetVersion, versionKey } from '../feed/version.ts';
 import {
   InvalidFeedResponseError,
   ModuleNotFoundError,
@@ -75,7 +75,7 @@ export function samePlanEntry(a: Pick<PlanEntry, 'name' | 'version' | 'packageCo
 
 /** A key that is equal exactly for entries {@link samePlanEntry} calls equal (ModuleFastInfo.GetHashCode), e.g. for a Set. */
 export function planEntryKey(entry: Pick<PlanEntry, 'name' | 'version' | 'packageContent'>): string {
-  return `${entry.name.toLowerCase()}|${entry.version.toNormalizedString().toLowerCase()}|${entry.packageContent}`;
+  return `${entry.name.toLowerCase()}|${versionKey(entry.version)}|${entry.packageContent}`;
 }
 
 /** The exact specification of an entry (ModuleFastInfo cast to ModuleSpecification: RequiredVersion = its version). */

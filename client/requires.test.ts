@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { PsHashtable, parsePowerShellValue } from '../feed/psd1.ts';
+import { PsHashtable, parsePowerShellValue } from '../feed/psd1/index.ts';
 import type { ModuleFastSpec } from './spec.ts';
 import {
   RequirementFileError,

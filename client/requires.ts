@@ -25,7 +25,8 @@ import { join, resolve, extname } from 'node:path';
 
 import { NuGetVersion } from '../feed/version.ts';
 import { VersionRange } from '../feed/range.ts';
-import { PsHashtable, Psd1SyntaxError, decodeText, isTrue, parsePowerShellDataFile, parsePowerShellValue, toStr, type PsValue } from '../feed/psd1.ts';
+import { PsHashtable, Psd1SyntaxError, isTrue, parsePowerShellDataFile, parsePowerShellValue, toStr, type PsValue } from '../feed/psd1/index.ts';
+import { decodeText } from '../feed/text.ts';
 import { ModuleFastSpec, ModuleSpecError, moduleSpecFromHashtable, parseModuleSpec } from './spec.ts';
 
 /** Which requirement-file dialect to read an object as (ModuleFast `-SpecFileType`). */

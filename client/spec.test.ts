@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { NuGetVersion } from '../feed/version.ts';
 import { VersionRange } from '../feed/range.ts';
-import { PsHashtable } from '../feed/psd1.ts';
+import { PsHashtable } from '../feed/psd1/index.ts';
 import { ModuleFastSpec, ModuleSpecError, moduleSpecFromHashtable, normalizeGuid, parseModuleSpec, toModuleSpec } from './spec.ts';
 
 const v = (text: string) => NuGetVersion.parse(text);

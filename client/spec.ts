@@ -7,7 +7,7 @@
 
 import { NuGetVersion } from '../feed/version.ts';
 import { VersionRange } from '../feed/range.ts';
-import { PsHashtable, Psd1SyntaxError, parsePowerShellValue, toStr, type PsValue } from '../feed/psd1.ts';
+import { PsHashtable, Psd1SyntaxError, parsePowerShellValue, toStr, type PsValue } from '../feed/psd1/index.ts';
 
 /**
  * Raised for a module specification that cannot be understood: empty text, an invalid version or range,
@@ -195,7 +195,7 @@ export class ModuleFastSpec {
   overlaps(other: ModuleFastSpec): boolean {
     if (this.name.toLowerCase() !== other.name.toLowerCase()) return false;
     if (this.guid !== null && other.guid !== null && this.guid !== other.guid) return false;
-    return rangesIntersect(this.range, other.range);
+    return VersionRange.commonSubSet([this.range, other.range]) !== null;
   }
 
   /**
@@ -265,42 +265,6 @@ function compareNullable(a: NuGetVersion | null, b: NuGetVersion | null, nullSig
 
 function sameRelease(a: NuGetVersion, b: NuGetVersion): boolean {
   return a.major === b.major && a.minor === b.minor && a.patch === b.patch;
-}
-
-function rangesIntersect(a: VersionRange, b: VersionRange): boolean {
-  // Lower bound of the intersection: the higher lower bound (exclusive wins on ties).
-  let lo: NuGetVersion | null = a.minVersion;
-  let loInc = a.isMinInclusive;
-  if (b.minVersion !== null) {
-    if (lo === null) {
-      lo = b.minVersion;
-      loInc = b.isMinInclusive;
-    } else {
-      const c = b.minVersion.compareTo(lo);
-      if (c > 0) {
-        lo = b.minVersion;
-        loInc = b.isMinInclusive;
-      } else if (c === 0) loInc = loInc && b.isMinInclusive;
-    }
-  }
-  let hi: NuGetVersion | null = a.maxVersion;
-  let hiInc = a.isMaxInclusive;
-  if (b.maxVersion !== null) {
-    if (hi === null) {
-      hi = b.maxVersion;
-      hiInc = b.isMaxInclusive;
-    } else {
-      const c = b.maxVersion.compareTo(hi);
-      if (c < 0) {
-        hi = b.maxVersion;
-        hiInc = b.isMaxInclusive;
-      } else if (c === 0) hiInc = hiInc && b.isMaxInclusive;
-    }
-  }
-  if (lo === null || hi === null) return true;
-  const c = lo.compareTo(hi);
-  if (c < 0) return true;
-  return c === 0 && loInc && hiInc;
 }
 
 function parseVersion(input: string, text: string): NuGetVersion {

@@ -4,8 +4,8 @@
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { PackageRecord } from '../feed/types.ts';
-import type { VersionSummary } from '../feed/registration.ts';
-import type { DependencyRecord } from '../feed/dependencies.ts';
+import type { VersionSummary } from '../feed/v3/paging.ts';
+import type { DependencyRecord } from '../feed/v3/dependencies.ts';
 import type { Database } from './connection.ts';
 import { bigintArray, textArray } from './lists.ts';
 import { packageRegistrations, packageSearch, packageVersions } from './schema.ts';

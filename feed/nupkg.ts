@@ -30,6 +30,7 @@ import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { InvalidPackageError } from './errors.ts';
 import { DEFAULT_MAX_DEPENDENCIES, parseNuspec, type PackageManifest } from './nuspec.ts';
+import { decodeText } from './text.ts';
 
 /** The result of {@link inspectNupkg}. */
 export interface NupkgInspection {
@@ -527,21 +528,6 @@ function looksLikeImage(bytes: Buffer): boolean {
   return isPng || isJpeg;
 }
 
-/**
- * Decodes a PowerShell text file: UTF-8 BOM, UTF-16 LE/BE BOM, else UTF-8 when valid, else Windows-1252
- * (what Windows PowerShell 5.1 assumes for BOM-less files).
- */
-export function decodePowerShellText(bytes: Buffer): string {
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
-  }
-}
-
 async function inspectZip(source: ZipSource, limits: InspectLimits, options: InspectOptions): Promise<NupkgInspection> {
   const listed = await listEntries(source.zipfile, source.size, limits);
 
@@ -612,7 +598,7 @@ async function inspectZip(source: ZipSource, limits: InspectLimits, options: Ins
   const moduleManifest =
     psd1 === null
       ? null
-      : { entryName: psd1.name, text: decodePowerShellText(await readEntry(source, psd1, limits.maxModuleManifestBytes, 'module manifest')) };
+      : { entryName: psd1.name, text: decodeText(await readEntry(source, psd1, limits.maxModuleManifestBytes, 'module manifest'), { notUtf8: 'windows-1252' }) };
 
   const tags = new Set(manifest.tags.map((t) => t.toLowerCase()));
   return {

@@ -12,6 +12,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { InvalidPackageError } from './errors.ts';
 import { isValidPackageId, MAX_PACKAGE_ID_LENGTH } from './package-id.ts';
 import { InvalidRangeError, VersionRange } from './range.ts';
+import { byteOrderMark } from './text.ts';
 import { dotNetTrim, isDotNetWhiteSpaceOnly, NuGetVersion } from './version.ts';
 
 /** A dependency inside a dependency group: the package id and its version range (§8.2). */
@@ -165,11 +166,10 @@ function strictDecode(bytes: Uint8Array, encoding: string, what: string): string
  * @throws InvalidPackageError for invalid bytes, a BOM that contradicts the declaration, or an unsupported encoding
  */
 export function decodeNuspecBytes(bytes: Uint8Array): string {
-  const b = bytes;
-  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return checkUtf16Declaration(strictDecode(b.subarray(2), 'utf-16le', 'UTF-16'));
-  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return checkUtf16Declaration(strictDecode(b.subarray(2), 'utf-16be', 'UTF-16'));
-  const hasUtf8Bom = b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
-  const body = hasUtf8Bom ? b.subarray(3) : b;
+  const bom = byteOrderMark(bytes);
+  if (bom !== null && bom.encoding !== 'utf-8') return checkUtf16Declaration(strictDecode(bytes.subarray(bom.length), bom.encoding, 'UTF-16'));
+  const hasUtf8Bom = bom !== null;
+  const body = hasUtf8Bom ? bytes.subarray(bom.length) : bytes;
   if (body.length >= 2 && ((body[0] === 0x3c && body[1] === 0x00) || (body[0] === 0x00 && body[1] === 0x3c))) {
     throw new InvalidPackageError('The nuspec looks like UTF-16 text without a byte order mark; save it as UTF-8.');
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NuGetVersion } from './version.ts';
-import { FloatRange, InvalidRangeError, VersionRange } from './range.ts';
+import { FloatRange, InvalidRangeError, VersionRange, intersectRanges } from './range.ts';
 
 const v = (s: string): NuGetVersion => NuGetVersion.parse(s);
 const r = (s: string): VersionRange => VersionRange.parse(s);
@@ -237,5 +237,30 @@ describe('VersionRange.intersectsInterval (registration page bounds)', () => {
 
   it('is false for an upside-down interval', () => {
     expect(VersionRange.all.intersectsInterval(v('2.0.0'), v('1.0.0'))).toBe(false);
+  });
+});
+
+describe('intersectRanges and VersionRange.commonSubSet (merging one id\'s dependency ranges)', () => {
+  it('intersectRanges handles exclusive bounds at equal versions', () => {
+    expect(intersectRanges(['[1.0.0, )', '(1.0.0, )'])).toBe('(1.0.0, )');
+    expect(intersectRanges(['(, 2.0.0]', '(, 2.0.0)'])).toBe('(, 2.0.0)');
+    expect(intersectRanges(['[1.0.0]', '[1.0.0, 2.0.0]'])).toBe('[1.0.0, 1.0.0]');
+    expect(intersectRanges(['(, )', ''])).toBe('(, )');
+    expect(intersectRanges(['(1.0.0, 2.0.0)', '[2.0.0, 3.0.0]'])).toBeNull();
+  });
+
+
+  it('takes the highest lower bound and the lowest upper bound of any number of ranges', () => {
+    expect(intersectRanges(['[1.0.0, )', '[1.5.0, 3.0.0)', '(, 2.0.0]'])).toBe('[1.5.0, 2.0.0]');
+    expect(intersectRanges([])).toBe('(, )');
+    expect(intersectRanges(['[1.0.0, )', '1.*'])).toBeNull(); // floating ranges are not accepted in nuspecs
+  });
+
+  it('commonSubSet answers null for disjoint ranges and ignores floats but not their bounds', () => {
+    expect(VersionRange.commonSubSet([r('[1.0.0, 2.0.0)'), r('[2.0.0, )')])).toBeNull();
+    expect(VersionRange.commonSubSet([r('[2.0.0]'), r('[2.0.0]')])?.toNormalizedString()).toBe('[2.0.0, 2.0.0]');
+    expect(VersionRange.commonSubSet([r('1.*'), r('(, 1.5.0)')])?.toNormalizedString()).toBe('[1.0.0, 1.5.0)');
+    expect(VersionRange.commonSubSet([r('2.*'), r('(, 1.5.0)')])).toBeNull();
+    expect(VersionRange.commonSubSet([])?.toNormalizedString()).toBe('(, )');
   });
 });

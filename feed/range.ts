@@ -454,6 +454,41 @@ export class VersionRange {
   }
 
   /**
+   * The versions every range allows, judged by the bounds alone (NuGet `VersionRange.CommonSubSet`): the
+   * highest lower bound and the lowest upper bound, exclusive winning where bounds tie. Floats are dropped
+   * (the result has none; a float's bounds still count). `(, )` for no ranges.
+   *
+   * @returns the intersection, or null when no version lies in every range (NuGet's `VersionRange.None`)
+   */
+  static commonSubSet(ranges: Iterable<VersionRange>): VersionRange | null {
+    let min: NuGetVersion | null = null;
+    let minInclusive = false;
+    let max: NuGetVersion | null = null;
+    let maxInclusive = false;
+    for (const r of ranges) {
+      if (r.minVersion !== null) {
+        const c = min === null ? 1 : compareVersions(r.minVersion, min);
+        if (c > 0) {
+          min = r.minVersion;
+          minInclusive = r.isMinInclusive;
+        } else if (c === 0 && !r.isMinInclusive) minInclusive = false;
+      }
+      if (r.maxVersion !== null) {
+        const c = max === null ? -1 : compareVersions(r.maxVersion, max);
+        if (c < 0) {
+          max = r.maxVersion;
+          maxInclusive = r.isMaxInclusive;
+        } else if (c === 0 && !r.isMaxInclusive) maxInclusive = false;
+      }
+    }
+    if (min !== null && max !== null) {
+      const c = compareVersions(min, max);
+      if (c > 0 || (c === 0 && !(minInclusive && maxInclusive))) return null;
+    }
+    return new VersionRange(min, minInclusive, max, maxInclusive);
+  }
+
+  /**
    * NuGet format "N" (§8.2): `[`/`(` + lower + `, ` + upper + `]`/`)`, versions normalized without
    * metadata, floats written as float text: "[1.0.0, )", "[1.0.0, 1.0.0]", "(, 2.0.0)", "(, )", "[1.*, )".
    */
@@ -513,4 +548,21 @@ export class VersionRange {
     }
     return null;
   }
+}
+
+/**
+ * Intersection of NuGet range texts (§8.2, floating ranges not accepted, empty text is `(, )`), formatted
+ * the normalized way (`[1.2.0, 2.0.0)`, `(, )`); see {@link VersionRange.commonSubSet}. Used to merge one
+ * id's dependency ranges across dependency groups (ModuleFast plans one version per module).
+ *
+ * @returns the normalized text, or null when a range does not parse or the intersection is empty
+ */
+export function intersectRanges(ranges: readonly string[]): string | null {
+  const parsed: VersionRange[] = [];
+  for (const text of ranges) {
+    const r = VersionRange.tryParse(text, { allowFloating: false });
+    if (r === null) return null;
+    parsed.push(r);
+  }
+  return VersionRange.commonSubSet(parsed)?.toNormalizedString() ?? null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidVersionError, NuGetVersion, compareVersions, versionKey } from './version.ts';
+import { InvalidVersionError, NuGetVersion, compareVersions, tryVersionKey, versionKey } from './version.ts';
 
 const v = (s: string): NuGetVersion => NuGetVersion.parse(s);
 const norm = (s: string): string => v(s).toNormalizedString();
@@ -180,5 +180,17 @@ describe('versionKey', () => {
 
   it('rejects non-versions', () => {
     expect(() => versionKey('1.0.0-01')).toThrow(InvalidVersionError);
+  });
+
+  it('gives a parsed version the same key as its text', () => {
+    expect(versionKey(NuGetVersion.parse('1.00.0.0-Beta+x'))).toBe('1.0.0-beta');
+    expect(versionKey(NuGetVersion.parse('2.0.0.1'))).toBe(versionKey('2.0.0.1'));
+  });
+
+  it('tryVersionKey answers null instead of throwing (URL segments, page bounds)', () => {
+    expect(tryVersionKey('1.0.0.0-RC')).toBe('1.0.0-rc');
+    expect(tryVersionKey('1.0.0-01')).toBeNull();
+    expect(tryVersionKey('index.json')).toBeNull();
+    expect(tryVersionKey('')).toBeNull();
   });
 });

@@ -400,9 +400,21 @@ export function compareVersions(a: NuGetVersion, b: NuGetVersion): number {
 
 /**
  * Identity key of a version for uniqueness and URLs (§8.1, §3): the normalized string lower-cased,
- * without metadata. "1.00.0.0-Beta+x" → "1.0.0-beta".
- * @throws InvalidVersionError when `text` is not a NuGet version
+ * without metadata. "1.00.0.0-Beta+x" → "1.0.0-beta". The one place this rule is written: the database's
+ * `version_key` column, flat-container paths, registration page bounds and download counters all use it.
+ * @param version version text (parsed as NuGet does) or an already parsed version
+ * @throws InvalidVersionError when `version` is text that is not a NuGet version
  */
-export function versionKey(text: string): string {
-  return NuGetVersion.parse(text).toNormalizedString().toLowerCase();
+export function versionKey(version: string | NuGetVersion): string {
+  const v = typeof version === 'string' ? NuGetVersion.parse(version) : version;
+  return v.toNormalizedString().toLowerCase();
+}
+
+/**
+ * Like {@link versionKey} for text that may not be a version (a URL segment, a page bound): null instead
+ * of throwing.
+ */
+export function tryVersionKey(text: string): string | null {
+  const v = NuGetVersion.tryParse(text);
+  return v === null ? null : versionKey(v);
 }

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { inspectNupkg, type NupkgInspection } from '../feed/nupkg.ts';
 import { InvalidPackageError } from '../feed/errors.ts';
 import { isValidPackageId } from '../feed/package-id.ts';
-import { readModuleManifest } from '../feed/psd1.ts';
+import { readModuleManifest } from '../feed/psd1/index.ts';
 import { NuGetVersion, versionKey as toVersionKey } from '../feed/version.ts';
 import type { PackageRecord } from '../feed/types.ts';
 import type { NewPackageVersion, PackageRepository } from '../db/packages.ts';

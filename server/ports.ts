@@ -5,8 +5,8 @@
  * Shapes are the feed/ records the document builders take.
  */
 import type { PackageRecord } from '../feed/types.ts';
-import type { VersionSummary } from '../feed/registration.ts';
-import type { DependencyRecord } from '../feed/dependencies.ts';
+import type { VersionSummary } from '../feed/v3/paging.ts';
+import type { DependencyRecord } from '../feed/v3/dependencies.ts';
 import type { SearchFilter, StoredVersion } from '../db/packages.ts';
 import type { Readable } from 'node:stream';
 import type { BlobName } from './blob-store.ts';

@@ -14,7 +14,7 @@ import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NuGetVersion } from '../feed/version.ts';
+import { NuGetVersion, versionKey } from '../feed/version.ts';
 import {
   buildLibraryNupkg,
   createDotnetSandbox,
@@ -72,7 +72,7 @@ function localPackages(folder: string): LocalPackage[] {
   return found;
 }
 
-const lowerVersion = (v: string) => NuGetVersion.parse(v).toNormalizedString().toLowerCase();
+const lowerVersion = (v: string) => versionKey(v);
 
 /** Full suite on the embedded database; on PostgreSQL too (the whole run stays around two minutes). */
 describe.skipIf(!SDK)('the .NET CLI against Galleon', () => {

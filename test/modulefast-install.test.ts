@@ -10,7 +10,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readModuleManifest } from '../feed/psd1.ts';
+import { readModuleManifest } from '../feed/psd1/index.ts';
 import { runClientCommand } from '../client/cli.ts';
 import { MODULEFAST_GENERATED_MODULES, PRERELEASE_TEST_GUID, modulefastFixtureSelection } from './fixtures/generated-modules.ts';
 import { buildFixtureSet, buildGeneratedModule, seedGallery } from './fixtures/psgallery.ts';

@@ -2,7 +2,7 @@
  * Catalog leaves (protocol reference §7.3, PackageDetails): `/v3/catalog/data/{id}/{version}.json`, the document each
  * registration leaf's `catalogEntry` links to. Galleon has no catalog index; leaves are built on demand.
  */
-import { buildCatalogLeaf } from '../../feed/catalog.ts';
+import { buildCatalogLeaf } from '../../feed/v3/catalog.ts';
 import { packageIdParam, versionKeyParam } from '../http/params.ts';
 import type { Handler, RouteContext } from './context.ts';
 

@@ -2,7 +2,7 @@
  * The dependency-only hive (protocol reference §5, what ModuleFast reads): an id's index of listed
  * versions with their dependency groups, and its pages.
  */
-import { buildDependenciesIndex, buildDependenciesPage } from '../../feed/dependencies.ts';
+import { buildDependenciesIndex, buildDependenciesPage } from '../../feed/v3/dependencies.ts';
 import { packageIdParam } from '../http/params.ts';
 import type { Handler, RouteContext } from './context.ts';
 

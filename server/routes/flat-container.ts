@@ -4,7 +4,7 @@
  * rules, shared with the raw fast path (which answers the files already in memory before this route).
  */
 import { Readable } from 'node:stream';
-import { buildVersionsList } from '../../feed/flat-container.ts';
+import { buildVersionsList } from '../../feed/v3/flat-container.ts';
 import { fileHeaders, fileEtag, hasFile, resolveFlatFile } from '../http/files.ts';
 import { matchesEtag } from '../http/negotiation.ts';
 import { packageIdParam, versionKeyParam } from '../http/params.ts';

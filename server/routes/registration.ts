@@ -7,8 +7,8 @@ import {
   buildRegistrationIndex,
   buildRegistrationLeaf,
   buildRegistrationPage,
-  findRegistrationPage,
-} from '../../feed/registration.ts';
+} from '../../feed/v3/registration.ts';
+import { findRegistrationPage } from '../../feed/v3/paging.ts';
 import { packageIdParam, versionKeyParam } from '../http/params.ts';
 import type { Handler, RouteContext } from './context.ts';
 

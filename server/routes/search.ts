@@ -4,7 +4,7 @@
  * id with `id=`). Answers are cached under GLOBAL_CACHE_TAG (every push changes them) or the id's tag.
  */
 import { isValidPackageId } from '../../feed/package-id.ts';
-import { buildAutocompleteResponse, buildAutocompleteVersions, buildSearchResponse, parseSearchQuery } from '../../feed/search-result.ts';
+import { buildAutocompleteResponse, buildAutocompleteVersions, buildSearchResponse, parseSearchQuery } from '../../feed/v3/search-result.ts';
 import type { PackageRecord } from '../../feed/types.ts';
 import type { SearchFilter } from '../../db/packages.ts';
 import { HttpError } from '../errors.ts';

@@ -3,7 +3,7 @@
  * (§5.3, chosen by User-Agent in http/variant.ts); `/v3/dependencies/index.json` is the dependency-only
  * one for every agent. Plus `/health` for load balancers and container health checks.
  */
-import { buildDependenciesServiceIndex, buildServiceIndex } from '../../feed/service-index.ts';
+import { buildDependenciesServiceIndex, buildServiceIndex } from '../../feed/v3/service-index.ts';
 import { GLOBAL_CACHE_TAG } from '../ingest.ts';
 import { wantsDependencyFeed } from '../http/variant.ts';
 import type { Handler, RouteContext } from './context.ts';

@@ -177,8 +177,10 @@ export function restartSuite(backend: Backend): void {
       // a copy of this checkout's sources with one additive migration, as the next release would ship
       const build = await mkdtemp(join(tmpdir(), 'galleon-next-build-'));
       try {
-        for (const d of ['bin', 'feed', 'db', 'server', 'client']) await cp(join(ROOT, d), join(build, d), { recursive: true });
-        for (const f of ['package.json', 'tsconfig.json']) await cp(join(ROOT, f), join(build, f));
+        // every source room the build compiles (tsconfig.build.json "include"), and bin/
+        const rooms = (JSON.parse(await readFile(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] }).include;
+        for (const d of ['bin', ...rooms]) await cp(join(ROOT, d), join(build, d), { recursive: true });
+        for (const f of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) await cp(join(ROOT, f), join(build, f));
         await symlink(join(ROOT, 'node_modules'), join(build, 'node_modules'), 'dir');
         const journalPath = join(build, 'db', 'migrations', 'meta', '_journal.json');
         const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { idx: number; when: number; tag: string }[] };

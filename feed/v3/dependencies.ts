@@ -19,21 +19,11 @@
  * - Leaf: `packageContent` and a `catalogEntry` with `id`, `version`, `tags`, and exactly one dependency
  *   group (no `targetFramework`: ModuleFast merges every group's dependencies anyway) of `{id, range}`.
  */
-import type { PackageRecord } from './types.ts';
-import { FeedUrls, lowerInvariant } from './urls.ts';
-import type { NuGetVersion } from './version.ts';
-import { VersionRange } from './range.ts';
-import {
-  assertSingleId,
-  chunkPages,
-  findPlannedPage,
-  recordsBetween,
-  versionKeyOf,
-  packageContentUrl,
-  rangeText,
-  sortByVersion,
-  type PlannedPage,
-} from './registration.ts';
+import type { PackageRecord } from '../types.ts';
+import { FeedUrls, lowerInvariant } from '../urls.ts';
+import { intersectRanges } from '../range.ts';
+import { assertSingleId, versionKeyOf, packageContentUrl, rangeText, sortByVersion } from './fields.ts';
+import { chunkPages, findPlannedPage, recordsBetween, type PlannedPage } from './paging.ts';
 
 /** Versions per page in the dependency-only hive. */
 export const DEPENDENCY_PAGE_SIZE = 250;
@@ -172,39 +162,6 @@ export function mergeDependencies(record: Pick<PackageRecord, 'dependencyGroups'
     out.push({ id, range: ranges.length === 1 ? ranges[0]! : (intersectRanges(ranges) ?? ranges[0]!) });
   }
   return out;
-}
-
-interface Bound {
-  v: NuGetVersion;
-  inclusive: boolean;
-}
-
-/**
- * Intersection of NuGet range texts (§8.2, floating ranges not accepted), formatted the normalized way
- * (`[1.2.0, 2.0.0)`, `(, )`), or null when a range does not parse or the intersection is empty.
- */
-export function intersectRanges(ranges: readonly string[]): string | null {
-  let min: Bound | null = null;
-  let max: Bound | null = null;
-  for (const text of ranges) {
-    const r = VersionRange.tryParse(text, { allowFloating: false });
-    if (r === null) return null;
-    if (r.minVersion !== null) {
-      const c = min === null ? 1 : r.minVersion.compareTo(min.v);
-      if (c > 0) min = { v: r.minVersion, inclusive: r.isMinInclusive };
-      else if (c === 0 && !r.isMinInclusive) min = { v: min!.v, inclusive: false };
-    }
-    if (r.maxVersion !== null) {
-      const c = max === null ? -1 : r.maxVersion.compareTo(max.v);
-      if (c < 0) max = { v: r.maxVersion, inclusive: r.isMaxInclusive };
-      else if (c === 0 && !r.isMaxInclusive) max = { v: max!.v, inclusive: false };
-    }
-  }
-  if (min !== null && max !== null) {
-    const c = min.v.compareTo(max.v);
-    if (c > 0 || (c === 0 && !(min.inclusive && max.inclusive))) return null;
-  }
-  return new VersionRange(min?.v ?? null, min?.inclusive ?? false, max?.v ?? null, max?.inclusive ?? false).toNormalizedString();
 }
 
 /**

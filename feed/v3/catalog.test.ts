@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildCatalogLeaf } from './catalog.ts';
-import { buildCatalogEntry, buildRegistrationLeaf } from './registration.ts';
-import { FeedUrls } from './urls.ts';
-import { makeRecord } from '../test/helpers/records.ts';
-import { expectGolden } from '../test/helpers/golden.ts';
+import { buildCatalogEntry } from './catalog-entry.ts';
+import { buildRegistrationLeaf } from './registration.ts';
+import { FeedUrls } from '../urls.ts';
+import { makeRecord } from '../../test/helpers/records.ts';
+import { expectGolden } from '../../test/helpers/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 

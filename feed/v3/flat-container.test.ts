@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildVersionsList } from './flat-container.ts';
-import { makeRecord } from '../test/helpers/records.ts';
+import { makeRecord } from '../../test/helpers/records.ts';
 
 describe('buildVersionsList (§3)', () => {
   it('lists every version lower-case, normalized, without metadata, ascending, unlisted included', () => {

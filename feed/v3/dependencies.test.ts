@@ -3,16 +3,15 @@ import {
   buildDependenciesIndex,
   buildDependenciesPage,
   buildDependencyLeaf,
-  intersectRanges,
   mergeDependencies,
   planDependencyPages,
   type SlimIndexJson,
 } from './dependencies.ts';
-import { FeedUrls } from './urls.ts';
-import type { PackageRecord } from './types.ts';
-import { NuGetVersion } from './version.ts';
-import { makeRecord, makeVersions } from '../test/helpers/records.ts';
-import { expectGolden } from '../test/helpers/golden.ts';
+import { FeedUrls } from '../urls.ts';
+import type { PackageRecord } from '../types.ts';
+import { NuGetVersion } from '../version.ts';
+import { makeRecord, makeVersions } from '../../test/helpers/records.ts';
+import { expectGolden } from '../../test/helpers/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 
@@ -219,14 +218,6 @@ describe('mergeDependencies', () => {
     expect(merged(['[1.0.0, )', '[1.5.0, 3.0.0)', '(, 2.0.0]'])).toBe('[1.5.0, 2.0.0]');
     expect(merged(['[1.0.0, 2.0.0)', '[2.0.0, )'])).toBe('[1.0.0, 2.0.0)'); // disjoint → first
     expect(merged(['[1.0.0, )', '1.*'])).toBe('[1.0.0, )'); // floating → first
-  });
-
-  it('intersectRanges handles exclusive bounds at equal versions', () => {
-    expect(intersectRanges(['[1.0.0, )', '(1.0.0, )'])).toBe('(1.0.0, )');
-    expect(intersectRanges(['(, 2.0.0]', '(, 2.0.0)'])).toBe('(, 2.0.0)');
-    expect(intersectRanges(['[1.0.0]', '[1.0.0, 2.0.0]'])).toBe('[1.0.0, 1.0.0]');
-    expect(intersectRanges(['(, )', ''])).toBe('(, )');
-    expect(intersectRanges(['(1.0.0, 2.0.0)', '[2.0.0, 3.0.0]'])).toBeNull();
   });
 
   it('writes versions in ascending order in every page', () => {

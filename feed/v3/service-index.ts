@@ -2,7 +2,7 @@
  * Service index documents (protocol reference §1): the full index every client reads, and the variant
  * for the dependency-only hive (§5.3) whose registration resources point at `/v3/dependencies/`.
  */
-import { FeedUrls } from './urls.ts';
+import { FeedUrls } from '../urls.ts';
 
 /** One resource of a service index (§1.1): `@type` is always one plain string (PSResourceGet needs that). */
 export interface ServiceIndexResource {

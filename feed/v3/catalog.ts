@@ -4,10 +4,10 @@
  * every registration `catalogEntry.@id` points to, because PowerShellGet 2.x dereferences that URL and
  * needs a full metadata document there (§4.9, pitfall 3 of §10).
  */
-import type { PackageRecord, PackageTypeRecord } from './types.ts';
-import { FeedUrls, lowerInvariant } from './urls.ts';
+import type { PackageRecord, PackageTypeRecord } from '../types.ts';
+import { FeedUrls, lowerInvariant } from '../urls.ts';
+import { buildDependencyGroups, type DependencyGroupJson } from './catalog-entry.ts';
 import {
-  buildDependencyGroups,
   deterministicCommitId,
   displayVersion,
   formatCommitTimestamp,
@@ -19,8 +19,7 @@ import {
   publishedOf,
   setIf,
   versionKeyOf,
-  type DependencyGroupJson,
-} from './registration.ts';
+} from './fields.ts';
 
 /** JSON-LD context of a catalog leaf, as nuget.org sends it. */
 export const CATALOG_LEAF_CONTEXT = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDependenciesServiceIndex, buildServiceIndex } from './service-index.ts';
-import { FeedUrls } from './urls.ts';
-import { expectGolden } from '../test/helpers/golden.ts';
+import { FeedUrls } from '../urls.ts';
+import { expectGolden } from '../../test/helpers/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com/');
 

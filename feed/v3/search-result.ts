@@ -3,9 +3,9 @@
  * the search response (§6.2) and both autocomplete responses (§6.4). Matching, ranking, `skip`/`take`
  * and counting are the caller's (the database query); these functions shape what it found.
  */
-import type { PackageRecord } from './types.ts';
-import { FeedUrls } from './urls.ts';
-import { iconUrlOf, licenseUrlOf, nonEmpty, setIf, sortByVersion } from './registration.ts';
+import type { PackageRecord } from '../types.ts';
+import { FeedUrls } from '../urls.ts';
+import { iconUrlOf, licenseUrlOf, nonEmpty, setIf, sortByVersion } from './fields.ts';
 
 /** Field filters of a search query (§6.1), keyed by canonical lower-case field name; values as typed. */
 export interface SearchFields {

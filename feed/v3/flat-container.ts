@@ -2,8 +2,8 @@
  * Flat container (PackageBaseAddress/3.0.0) version list (protocol reference §3),
  * `GET {flatcontainer}{id-lower}/index.json`.
  */
-import type { PackageRecord } from './types.ts';
-import { assertSingleId, sortByVersion, versionKeyOf } from './registration.ts';
+import type { PackageRecord } from '../types.ts';
+import { assertSingleId, sortByVersion, versionKeyOf } from './fields.ts';
 
 /** The version list document (§3). */
 export interface VersionsListJson {

@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { buildCatalogEntry } from './catalog-entry.ts';
+import { deterministicCommitId, FeedDocumentError } from './fields.ts';
+import { findRegistrationPage, planRegistrationPages } from './paging.ts';
 import {
-  buildCatalogEntry,
   buildLinkedRegistrationIndex,
   buildRegistrationIndex,
   buildRegistrationLeaf,
   buildRegistrationPage,
-  deterministicCommitId,
-  FeedDocumentError,
-  findRegistrationPage,
-  planRegistrationPages,
   type RegistrationPageJson,
 } from './registration.ts';
-import { FeedUrls } from './urls.ts';
-import type { PackageRecord } from './types.ts';
-import { NuGetVersion } from './version.ts';
-import { makeRecord, makeVersions } from '../test/helpers/records.ts';
-import { expectGolden } from '../test/helpers/golden.ts';
+import { FeedUrls } from '../urls.ts';
+import type { PackageRecord } from '../types.ts';
+import { NuGetVersion } from '../version.ts';
+import { makeRecord, makeVersions } from '../../test/helpers/records.ts';
+import { expectGolden } from '../../test/helpers/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 

@@ -6,10 +6,10 @@ import {
   parseSearchQuery,
   splitAuthors,
 } from './search-result.ts';
-import { FeedUrls } from './urls.ts';
-import type { PackageRecord } from './types.ts';
-import { makeRecord } from '../test/helpers/records.ts';
-import { expectGolden } from '../test/helpers/golden.ts';
+import { FeedUrls } from '../urls.ts';
+import type { PackageRecord } from '../types.ts';
+import { makeRecord } from '../../test/helpers/records.ts';
+import { expectGolden } from '../../test/helpers/golden.ts';
 
 const urls = new FeedUrls('https://pkgs.example.com');
 
