@@ -11,9 +11,8 @@ import type { SearchFilter, StoredVersion } from '../db/packages.ts';
 import { makeRecord, makeVersions } from '../test/helpers/records.ts';
 import { expectGolden } from '../test/helpers/golden.ts';
 import { createApp } from './app.ts';
-import { DocumentCache } from './cache.ts';
+import { DocumentCache, GLOBAL_CACHE_TAG } from './cache.ts';
 import { loadConfig } from './config.ts';
-import { GLOBAL_CACHE_TAG } from './ingest.ts';
 import type { PackageFiles, PackageReads, PackageWrites } from './ports.ts';
 
 const BASE = 'https://pkgs.example.com';
@@ -48,12 +47,11 @@ function setup(opts: { repo?: PackageReads; packages?: Partial<PackageWrites>; f
   const writes: unknown[][] = [];
   const errors: object[] = [];
   const files = opts.files ?? {};
-  const blobs: PackageFiles & { tempPath(): string } = {
+  const blobs: PackageFiles = {
     open: async (key, name) => {
       const bytes = files[`${key}/${name}`];
       return bytes ? { stream: Readable.from([bytes]), size: bytes.length } : null;
     },
-    tempPath: () => '/nonexistent/upload.tmp',
   };
   const packages: PackageWrites = {
     push: async () => {
@@ -68,6 +66,7 @@ function setup(opts: { repo?: PackageReads; packages?: Partial<PackageWrites>; f
     config: loadConfig({ GALLEON_BASE_URL: BASE, GALLEON_API_KEY: KEY, ...opts.env }),
     repo: opts.repo ?? reads(),
     blobs,
+    staging: { tempPath: () => '/nonexistent/upload.tmp' },
     cache,
     downloads: { count: (id, key) => counted.push(`${id}/${key}`) },
     packages,

@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BlobName } from './blob-store.ts';
+import type { BlobName } from './storage/blob-store.ts';
 import { wireHeaders, type DocumentCache, type StoredVersionCache } from './cache.ts';
 import { documentCacheKey } from './http/documents.ts';
 import { fileEtag, fileHeaders, hasFile, resolveFlatFile } from './http/files.ts';
@@ -46,12 +46,12 @@ export function serveCached(req: IncomingMessage, res: ServerResponse, cache: Do
 /** What the download fast path reads; every member answers from memory only. */
 export interface StoredFileSource {
   stored: StoredVersionCache;
-  /** bytes of a small stored file already in memory (blob-store.ts `FsBlobStore.cached`), else undefined */
+  /** bytes of a small stored file already in memory (storage/blob-store.ts `BlobStore.cached`), else undefined */
   cachedBlob(blobKey: string, name: BlobName): Buffer | undefined;
   /** counts one nupkg download (downloads.ts `DownloadCounter.count`) */
   countDownload(lowerId: string, versionKey: string): void;
   /**
-   * opens a stored file that is not in memory (blob-store.ts `FsBlobStore.open`); without it such
+   * opens a stored file that is not in memory (storage/blob-store.ts `BlobStore.open`); without it such
    * files go to the app. With it, large files are streamed from disk straight into the response.
    */
   openBlob?(blobKey: string, name: BlobName): Promise<{ stream: Readable; size: number } | null>;

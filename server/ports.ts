@@ -1,7 +1,7 @@
 /**
  * Ports: what the routes need from the rest of the server, as small interfaces. The database
  * repository (db/packages.ts `PackageRepository`) satisfies `PackageReads`, the package service
- * (ingest.ts `PackageService`) `PackageWrites`; a test passes object literals instead (server/app.test.ts).
+ * (services/packages.ts `PackageService`) `PackageWrites`; a test passes object literals instead (server/app.test.ts).
  * Shapes are the feed/ records the document builders take.
  */
 import type { PackageRecord } from '../feed/types.ts';
@@ -9,8 +9,8 @@ import type { VersionSummary } from '../feed/v3/paging.ts';
 import type { DependencyRecord } from '../feed/v3/dependencies.ts';
 import type { SearchFilter, StoredVersion } from '../db/packages.ts';
 import type { Readable } from 'node:stream';
-import type { BlobName } from './blob-store.ts';
-import type { ReceivedUpload } from './upload.ts';
+import type { BlobName } from './storage/blob-store.ts';
+import type { PackageUpload } from './services/packages.ts';
 
 /** Read queries of the protocol routes. Ids are lower-cased, versions lower-cased normalized keys. */
 export interface PackageReads {
@@ -53,7 +53,7 @@ export interface PackageWrites {
    * Stores an uploaded package (its temp file, when it has one, is consumed).
    * @throws InvalidPackageError (400), DuplicatePackageError (409)
    */
-  push(upload: ReceivedUpload): Promise<PushResult>;
+  push(upload: PackageUpload): Promise<PushResult>;
   /**
    * Unlists or relists a version; `id` and `version` as the user typed them.
    * @throws a 404 error when the id or version is unknown

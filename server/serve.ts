@@ -16,14 +16,16 @@ import { openDatabase, type DatabaseHandle } from '../db/connection.ts';
 import { PackageRepository } from '../db/packages.ts';
 import { createApp } from './app.ts';
 import { serveCached, serveStoredFile } from './fast-path.ts';
-import { FsBlobStore, type BlobName } from './blob-store.ts';
+import type { BlobName } from './storage/blob-store.ts';
+import { openPackageStorage } from './storage/index.ts';
 import { DocumentCache, StoredVersionCache } from './cache.ts';
 import { embeddedDbDir, packagesDir, quarantineDir, type Config } from './config.ts';
 import { lockDataDir } from './data-lock.ts';
 import { runStartupSweep } from './sweep.ts';
 import type { EmbeddedDatabaseFault } from '../db/embedded.ts';
 import { DownloadCounter } from './downloads.ts';
-import { PackageService } from './ingest.ts';
+import { LocalInvalidator } from './services/invalidator.ts';
+import { PackageService } from './services/packages.ts';
 
 export interface RunningServer {
   server: Server;
@@ -60,7 +62,7 @@ export async function startServer(
   // the embedded database is one process's: a second one on the same folder would corrupt it
   const lock = embedded ? await lockDataDir(config.dataDir, 'serve') : null;
   let db: DatabaseHandle;
-  const blobs = new FsBlobStore(packagesDir(config));
+  const { blobs, staging } = openPackageStorage(packagesDir(config));
   let onFault: (err: EmbeddedDatabaseFault) => void = () => {};
   try {
     await blobs.checkWritable();
@@ -126,9 +128,9 @@ export async function startServer(
   const downloads = new DownloadCounter(repo, config.downloadFlushMs, (err) => log.error({ err }, 'download count flush failed'));
   downloads.start();
   const clock = opts.clock ?? (() => new Date());
-  const packages = new PackageService({ repo, blobs, cache, clock, log });
+  const packages = new PackageService({ repo, blobs, invalidator: new LocalInvalidator(cache), clock, log });
   const stored = new StoredVersionCache((id, key) => repo.getStoredVersion(id, key), cache);
-  const app = createApp({ config, repo, blobs, cache, downloads, packages, stored, log });
+  const app = createApp({ config, repo, blobs, staging, cache, downloads, packages, stored, log });
   const storedFiles = {
     stored,
     cachedBlob: (key: string, name: BlobName) => blobs.cached(key, name),
@@ -160,7 +162,7 @@ export async function startServer(
   const sweepAbort = new AbortController();
   const olderThanMs = Math.min(started, Date.now() - config.sweepMinAgeMs);
   const sweepDone = new Promise<void>((resolve) => setImmediate(resolve))
-    .then(() => runStartupSweep({ blobs, repo, quarantineRoot: quarantineDir(config), log }, { olderThanMs, signal: sweepAbort.signal }))
+    .then(() => runStartupSweep({ blobs, staging, repo, quarantineRoot: quarantineDir(config), log }, { olderThanMs, signal: sweepAbort.signal }))
     .then(() => undefined);
 
   const drainTimeoutMs = opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;

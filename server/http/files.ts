@@ -5,7 +5,7 @@
  * cached as immutable and their ETag is the upload id and file name.
  */
 import { NuGetVersion } from '../../feed/version.ts';
-import type { BlobName } from '../blob-store.ts';
+import type { BlobName } from '../storage/blob-store.ts';
 
 /** Cache-Control of package files: they never change under their URL's blob key. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';

@@ -6,6 +6,7 @@
 import { isValidPackageId } from '../../feed/package-id.ts';
 import { NuGetVersion } from '../../feed/version.ts';
 import { HttpError } from '../errors.ts';
+import { printable } from '../messages.ts';
 
 /**
  * The id of a path parameter, lower-cased (§8.3).
@@ -57,10 +58,4 @@ export function lowerPath(url: string): string {
   const q = url.indexOf('?', start);
   const path = q < 0 ? url.slice(start) : url.slice(start, q);
   return path.toLowerCase();
-}
-
-/** Text from a URL for a message: printable ASCII only (others become `?`), at most 64 characters. */
-export function printable(text: string): string {
-  const clean = text.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
 }

@@ -32,11 +32,13 @@ export interface AppDeps {
   config: Config;
   /** the read queries (db/packages.ts `PackageRepository`) */
   repo: PackageReads;
-  /** stored package files, and the temp path of an upload in progress */
-  blobs: PackageFiles & { tempPath(): string };
+  /** stored package files (storage/: any BlobStore) */
+  blobs: PackageFiles;
+  /** where a push body that outgrows memory is written while it arrives (upload/staging.ts) */
+  staging: { tempPath(): string };
   cache: DocumentCache;
   downloads: DownloadCounts;
-  /** the package writes (ingest.ts `PackageService`) */
+  /** the package writes (services/packages.ts `PackageService`) */
   packages: PackageWrites;
   /** where each stored version's files are (shared with the raw download fast path in serve.ts) */
   stored?: StoredVersionCache;

@@ -8,7 +8,7 @@ import { buildAutocompleteResponse, buildAutocompleteVersions, buildSearchRespon
 import type { PackageRecord } from '../../feed/types.ts';
 import type { SearchFilter } from '../../db/packages.ts';
 import { HttpError } from '../errors.ts';
-import { GLOBAL_CACHE_TAG } from '../ingest.ts';
+import { GLOBAL_CACHE_TAG } from '../cache.ts';
 import { boolParam, intParam, semVer2Param, versionKeyParam } from '../http/params.ts';
 import type { Handler, RouteContext } from './context.ts';
 

@@ -4,7 +4,7 @@
  * one for every agent. Plus `/health` for load balancers and container health checks.
  */
 import { buildDependenciesServiceIndex, buildServiceIndex } from '../../feed/v3/service-index.ts';
-import { GLOBAL_CACHE_TAG } from '../ingest.ts';
+import { GLOBAL_CACHE_TAG } from '../cache.ts';
 import { wantsDependencyFeed } from '../http/variant.ts';
 import type { Handler, RouteContext } from './context.ts';
 

@@ -15,7 +15,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/serve.ts';
-import { UPLOAD_MEMORY_MAX_BYTES } from '../../server/upload.ts';
+import { UPLOAD_MEMORY_MAX_BYTES } from '../../server/upload/receive.ts';
 import { startChildServer, type ChildServer } from '../helpers/crash-child.ts';
 import { makeNupkg, nuspecXml } from '../helpers/make-nupkg.ts';
 import { backends, createTestDatabase, pushPackage, TEST_API_KEY } from '../helpers/server.ts';
