@@ -9,6 +9,7 @@ COPY feed ./feed
 COPY db ./db
 COPY server ./server
 COPY client ./client
+COPY protocol ./protocol
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
@@ -25,6 +26,7 @@ COPY --from=build /app/feed ./feed
 COPY --from=build /app/db ./db
 COPY --from=build /app/server ./server
 COPY --from=build /app/client ./client
+COPY --from=build /app/protocol ./protocol
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /data && chown node:node /data
 USER node

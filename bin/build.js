@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run build` (and `prepare`, so `npm ci` / `npm install` run it): compiles the TypeScript sources
- * of feed/, db/, server/ and client/ to plain JavaScript in dist/ (tsconfig.build.json), copies the SQL
+ * of feed/, db/, server/, client/, protocol/ and cli/ to plain JavaScript in dist/ (tsconfig.build.json), copies the SQL
  * migrations beside the compiled db/, and records the newest source modification time in
  * dist/build.json. `bin/galleon.js` runs dist/ only while that stamp is current, and the sources through
  * tsx otherwise, so an edited checkout never runs stale code; the build only saves start-up time

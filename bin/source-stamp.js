@@ -1,6 +1,6 @@
 /**
- * The newest modification time of Galleon's runtime sources: every file under feed/, db/, server/
- * and client/ except tests (`*.test.ts`), in milliseconds since the epoch. Shared by bin/build.js
+ * The newest modification time of Galleon's runtime sources: every file under feed/, db/, server/,
+ * client/, protocol/ and cli/ except tests (`*.test.ts`), in milliseconds since the epoch. Shared by bin/build.js
  * (which records it in dist/build.json) and bin/galleon.js (which runs dist/ only while no source is
  * newer). About 100 `stat` calls: a millisecond or two.
  */
@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The folders compiled to dist/ (tsconfig.build.json `include`). */
-export const SOURCE_DIRS = ['feed', 'db', 'server', 'client'];
+export const SOURCE_DIRS = ['feed', 'db', 'server', 'client', 'protocol', 'cli'];
 
 /** @param {string} root the checkout @returns {number} newest mtime in ms, 0 when there are no sources */
 export function newestSourceMtime(root) {

@@ -1,5 +1,5 @@
 /**
- * `galleon install` and `galleon sync`: the command-line face of the reference client. `server/cli.ts`
+ * `galleon install` and `galleon sync`: the command-line face of the reference client. `cli/main.ts`
  * dispatches to {@link runClientCommand}. Arguments are parsed with node's `util.parseArgs`; data
  * (plans, `--passthru`, sync changes) goes to stdout, progress and messages to stderr.
  *

@@ -71,6 +71,14 @@ describe('zip entries', () => {
     expect(() => safeEntryPath(root, 'a/b/../c.txt')).toThrow(UnsafePackageError);
   });
 
+  it('refuses names Windows cannot hold, as the feed refuses them on push', () => {
+    const root = '/tmp/x/root';
+    for (const bad of ['nul.txt', 'en-US/CON', 'lib/com1.dll', '%4E%55%4C.ps1', 'Mod.psm1.', 'Private /x.ps1', 'a?.ps1', 'a:stream', '\\\\server\\share\\x.ps1', 'lib/.../x.ps1']) {
+      expect(() => safeEntryPath(root, bad, 'Mod'), bad).toThrow(UnsafePackageError);
+    }
+    expect(() => safeEntryPath(root, 'lib/nul.txt', 'Mod')).toThrow(/Mod: the package entry "lib\/nul.txt" uses the reserved Windows device name "nul"; refusing to install it\./);
+  });
+
   it('extracts module files and leaves the packaging files out', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'galleon-extract-'));
     const bytes = await modulePackage('Mod', '1.0.0', { extra: [{ name: 'en-US/about_Mod.help.txt', data: 'help' }, { name: 'Private%20Functions/Get-X.ps1', data: 'x' }] });
@@ -89,6 +97,9 @@ describe('zip entries', () => {
     const encoded = await makeNupkg({ nuspec: nuspecXml({ id: 'Mod', version: '1.0.0' }), entries: [{ name: '%2e%2e/escaped2.txt', data: 'pwned' }] });
     await expect(extractNupkg(encoded, root, 'Mod')).rejects.toBeInstanceOf(UnsafePackageError);
     expect(existsSync(join(parent, 'escaped2.txt'))).toBe(false);
+    const device = await makeNupkg({ nuspec: nuspecXml({ id: 'Mod', version: '1.0.0' }), entries: [{ name: 'Mod.psd1', data: '@{}' }, { name: 'en-US/aux.txt', data: 'x' }] });
+    await expect(extractNupkg(device, root, 'Mod')).rejects.toThrow(/reserved Windows device name "aux"/);
+    expect(existsSync(join(root, 'en-US', 'aux.txt'))).toBe(false);
     await rm(parent, { recursive: true, force: true });
   });
 

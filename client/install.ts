@@ -12,8 +12,9 @@
  *    ({@link InstalledVersionNewerError}); one holding the same version is left alone.
  * 3. `.incomplete` is written into the folder before extraction and removed last, so an interrupted
  *    install is recognised on the next run.
- * 4. Entries are extracted with zip-slip protection (no absolute paths, drive letters, `..` segments, also
- *    after percent-decoding NuGet's escaped names); the NuGet packaging files `_rels/`, `package/`,
+ * 4. Entries are extracted with zip-slip protection, by the feed's own entry-name rule (feed/zip-entry.ts:
+ *    no absolute paths, drive letters, `..` segments, names Windows cannot hold, also after percent-decoding
+ *    NuGet's escaped names); the NuGet packaging files `_rels/`, `package/`,
  *    `[Content_Types].xml` and the root `*.nuspec` are not written.
  * 5. The package must hold `<Name>.psd1` at its root; the folder is renamed to the manifest's
  *    `ModuleVersion` when that differs (a `.originalModuleVersion` file records the first name).
@@ -30,6 +31,7 @@ import pLimit from 'p-limit';
 import yauzl from 'yauzl';
 import { readModuleManifest } from '../feed/psd1/index.ts';
 import { NuGetVersion } from '../feed/version.ts';
+import { zipEntryNameProblem, zipEntrySegments } from '../feed/zip-entry.ts';
 import { FeedRequestError, type FeedClient } from './feed-client.ts';
 import { INCOMPLETE_MARKER, VERSION_FOLDER_RE, findChildDir, findManifestName, readInstalledManifest, type ModuleInventory } from './installed.ts';
 import type { PlanEntry } from './plan.ts';
@@ -371,25 +373,19 @@ export function isPackagingEntry(name: string): boolean {
 }
 
 /**
- * Resolves a zip entry name to a path inside `root`, refusing anything that would land elsewhere. NuGet
- * percent-escapes entry names (`My%20File.ps1`); they are decoded before the checks.
+ * Resolves a zip entry name to a path inside `root`, refusing every name the feed's push inspection
+ * refuses (feed/zip-entry.ts: absolute paths, drive letters and `:`, `..` segments, control characters,
+ * and names Windows cannot hold such as `nul.txt` or `a.`), as stored and after percent-decoding (NuGet
+ * escapes entry names, `My%20File.ps1`), so a package another feed accepted cannot escape the module
+ * folder on Windows either.
  * @returns the absolute target path, or null for the root itself
- * @throws UnsafePackageError for absolute paths, drive letters, `..` segments, NUL characters
+ * @throws UnsafePackageError naming the entry and the problem
  */
 export function safeEntryPath(root: string, entryName: string, moduleName = ''): string | null {
-  let name = entryName.replace(/\\/g, '/');
-  if (/%[0-9a-f]{2}/i.test(name)) {
-    try {
-      name = decodeURIComponent(name).replace(/\\/g, '/');
-    } catch {
-      // keep the raw name when it is not valid percent-encoding
-    }
-  }
   const bad = (why: string) => new UnsafePackageError(moduleName, `${moduleName}: the package entry "${entryName}" ${why}; refusing to install it.`);
-  if (name.includes('\0')) throw bad('contains a NUL character');
-  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) throw bad('is an absolute path');
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.some((p) => p === '..')) throw bad('points outside the module folder');
+  const problem = zipEntryNameProblem(entryName);
+  if (problem !== null) throw bad(problem.reason);
+  const parts = zipEntrySegments(entryName);
   if (parts.length === 0) return null;
   const base = resolve(root);
   const target = resolve(base, ...parts);

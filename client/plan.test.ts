@@ -13,7 +13,7 @@ import {
   ScriptNotSupportedError,
   formatPlanEntry,
   getModuleFastPlan,
-  mergeDependencies,
+  dependencySpecs,
   planEntryKey,
   planEntrySpec,
   samePlanEntry,
@@ -278,9 +278,9 @@ describe('installed modules', () => {
   });
 });
 
-describe('mergeDependencies', () => {
+describe('dependencySpecs (mergeDependencies of feed/v3/dependencies.ts, as specs)', () => {
   it('keeps the first range when ranges do not intersect, and treats an empty range as any', () => {
-    const specs = mergeDependencies(
+    const specs = dependencySpecs(
       {
         id: 'X',
         version: '1.0.0',
@@ -294,7 +294,7 @@ describe('mergeDependencies', () => {
     expect(specs.map((s) => s.toString())).toEqual(['D(1.0.0)', 'E']);
   });
   it('rejects an invalid range, naming the package', () => {
-    expect(() => mergeDependencies({ id: 'X', version: '1.0.0', dependencyGroups: [{ dependencies: [{ id: 'D', range: '[oops' }] }] }, 'src')).toThrow(
+    expect(() => dependencySpecs({ id: 'X', version: '1.0.0', dependencyGroups: [{ dependencies: [{ id: 'D', range: '[oops' }] }] }, 'src')).toThrow(
       /X 1.0.0: dependency D has an invalid version range/,
     );
   });

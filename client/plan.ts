@@ -24,7 +24,7 @@
  *   the feed is asked and, when its best candidate is the installed version, nothing is planned ("best
  *   remote candidate matches what is locally installed").
  */
-import { intersectRanges } from '../feed/range.ts';
+import { mergeDependencies } from '../feed/v3/dependencies.ts';
 import { VersionRange } from '../feed/range.ts';
 import { NuGetVersion, versionKey } from '../feed/version.ts';
 import {
@@ -335,7 +335,7 @@ export async function getModuleFastPlan(specs: readonly ModuleFastSpec[], option
       packageContent,
       guid: spec.guid,
       requiredBy: [],
-      dependencies: mergeDependencies(entryData, source),
+      dependencies: dependencySpecs(entryData, source),
     };
     attach(entry, req);
     entries.push(entry);
@@ -421,32 +421,19 @@ function isScript(entry: CatalogEntry): boolean {
 }
 
 /**
- * Merges the dependencies of every dependency group of a catalog entry (ModuleFast ignores target
- * frameworks, §5.2) into specs: de-duplicated by id (case-insensitive, first spelling kept); one id with
- * several ranges gets their intersection (the first range when they do not intersect or do not parse as
- * plain ranges); an empty or missing range means any version.
+ * The dependencies of a catalog entry as module specifications: every group merged by the feed's one
+ * rule ({@link mergeDependencies}, feed/v3/dependencies.ts: target frameworks ignored, ids de-duplicated
+ * case-insensitively, several ranges of one id intersected, an empty or missing range meaning any
+ * version), then each range parsed (floating ranges allowed, as ModuleFast allows them).
+ * @param source  the feed, for the error message
  * @throws InvalidFeedResponseError when a range is not a NuGet version range
  */
-export function mergeDependencies(entry: CatalogEntry, source: string): ModuleFastSpec[] {
-  const byId = new Map<string, { id: string; ranges: string[] }>();
-  for (const group of Array.isArray(entry.dependencyGroups) ? entry.dependencyGroups : []) {
-    for (const d of Array.isArray(group?.dependencies) ? group.dependencies : []) {
-      if (!d || typeof d.id !== 'string' || d.id.trim() === '') continue;
-      const id = d.id.trim();
-      const range = typeof d.range === 'string' && d.range.trim() !== '' ? d.range.trim() : '(, )';
-      const seen = byId.get(id.toLowerCase());
-      if (!seen) byId.set(id.toLowerCase(), { id, ranges: [range] });
-      else if (!seen.ranges.includes(range)) seen.ranges.push(range);
-    }
-  }
-  const out: ModuleFastSpec[] = [];
-  for (const { id, ranges } of byId.values()) {
-    const text = ranges.length === 1 ? ranges[0]! : (intersectRanges(ranges) ?? ranges[0]!);
+export function dependencySpecs(entry: CatalogEntry, source: string): ModuleFastSpec[] {
+  return mergeDependencies(entry).map(({ id, range: text }) => {
     const range = text === '(, )' ? VersionRange.all : VersionRange.tryParse(text, { allowFloating: true });
     if (range === null) {
       throw new InvalidFeedResponseError(source, '', `${entry.id} ${entry.version}: dependency ${id} has an invalid version range "${text}" (source ${source}).`);
     }
-    out.push(new ModuleFastSpec(id, range));
-  }
-  return out;
+    return new ModuleFastSpec(id, range);
+  });
 }

@@ -306,6 +306,14 @@ describe('inspectNupkg: archives', () => {
     ['a NUL character', 'lib/a.dll\u0000.txt', /control character/],
     ['a control character', 'lib/a\u001b[31m.dll', /control character/],
     ['a percent-encoded NUL', 'lib/a%00.dll', /control character/],
+    ['a UNC path', '\\\\server\\share\\evil.dll', /absolute path/],
+    ['a reserved device name', 'lib/nul.txt', /reserved Windows device name "nul"/],
+    ['a percent-encoded device name', 'content/%43%4F%4E.ps1', /reserved Windows device name "CON"/],
+    ['a superscript COM port', 'lib/COM¹', /reserved Windows device name/],
+    ['a trailing dot Windows drops', 'lib/a.dll.', /ending in a dot or a space/],
+    ['a trailing space Windows drops', 'tools /install.ps1', /ending in a dot or a space/],
+    ['a wildcard Windows cannot hold', 'lib/a*.dll', /not allowed in Windows file names/],
+    ['a percent-encoded question mark', 'lib/a%3F.dll', /not allowed in Windows file names/],
   ])('refuses an entry name with %s', async (_label, name, message) => {
     await expectRefused({ nuspec: spec(), entries: [{ name, data: 'x' }] }, message);
   });

@@ -8,12 +8,10 @@
  *   "overlapping files" zip bomb), an extracted entry whose size or CRC-32 does not match the directory;
  * - more than `maxEntries` entries, total declared uncompressed size over `maxTotalUncompressedBytes`, an entry
  *   over `compressionRatioMinBytes` whose declared compression ratio exceeds `maxCompressionRatio`;
- * - unsafe entry names (checked as stored and percent-decoded, because NuGet percent-decodes names):
- *   empty, control characters, a leading `/`, a `:` (drive letters such as `C:`, Windows alternate data
- *   streams), a `..` segment (also `...`/`.. ` which Windows trims to `..`). A backslash counts as a path
- *   separator for these checks but is not refused by itself: .NET Framework 4.5's `ZipFile` wrote
- *   `lib\net45\a.dll` names and real packages carry them (e.g. NuGetGallery's
- *   DuplicateLibFilesDifferentPathSeparators and PackageWithDoubleBackwardSlash fixtures);
+ * - unsafe entry names: the one rule of feed/zip-entry.ts, shared with the client's installer (no empty
+ *   names, control characters, absolute paths, `:`, `..` segments, nor characters, trailing dots or spaces
+ *   or reserved device names Windows cannot hold; checked as stored and percent-decoded, because NuGet
+ *   percent-decodes names; backslashes count as separators but are allowed, as real packages carry them);
  * - no `.nuspec` at the root, more than one, or a backslashed name that some NuGet builds would read as a
  *   second root `.nuspec`;
  * - a nuspec `<readme>`, `<icon>` or `<license type="file">` path that is not in the package (nuget.org's
@@ -31,6 +29,7 @@ import yauzl from 'yauzl';
 import { InvalidPackageError } from './errors.ts';
 import { DEFAULT_MAX_DEPENDENCIES, parseNuspec, type PackageManifest } from './nuspec.ts';
 import { decodeText } from './text.ts';
+import { unescapeEntryName, zipEntryNameProblem } from './zip-entry.ts';
 
 /** The result of {@link inspectNupkg}. */
 export interface NupkgInspection {
@@ -337,8 +336,8 @@ async function listEntries(zipfile: yauzl.ZipFile, fileSize: number, limits: Ins
   try {
     for await (const entry of zipfile.eachEntry()) {
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
-      const path = unescapePath(name);
-      checkEntryName(name, path);
+      const path = unescapeEntryName(name);
+      checkEntryName(name);
       totalUncompressed += entry.uncompressedSize;
       if (totalUncompressed > limits.maxTotalUncompressedBytes) {
         throw new InvalidPackageError(
@@ -385,38 +384,11 @@ function checkNoOverlap(listed: ListedEntry[], fileSize: number): void {
   }
 }
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
-/** Refuses names that could escape an extraction folder or confuse Windows (see the module docstring). */
-function checkEntryName(name: string, path: string): void {
+/** Refuses names that could escape an extraction folder or that Windows cannot hold (feed/zip-entry.ts). */
+function checkEntryName(name: string): void {
   if (name.length === 0) throw new InvalidPackageError('The package contains an entry with an empty name.');
-  for (const form of path === name ? [name] : [name, path]) {
-    const shown = JSON.stringify(name);
-    if (CONTROL_CHARS.test(form)) throw new InvalidPackageError(`The package entry ${shown} has a control character in its name.`);
-    const p = form.replace(/\\/g, '/');
-    if (p.startsWith('/')) throw new InvalidPackageError(`The package entry ${shown} has an absolute path.`);
-    if (p.includes(':')) {
-      throw new InvalidPackageError(`The package entry ${shown} contains ':' (a drive letter or a Windows alternate data stream).`);
-    }
-    for (const segment of p.split('/')) {
-      // Windows drops trailing dots and spaces, so "..." and ".. " also mean "..".
-      if (segment.includes('..') && segment.replace(/[. ]+$/, '') === '') {
-        throw new InvalidPackageError(`The package entry ${shown} has a '..' path segment.`);
-      }
-    }
-  }
-}
-
-/** NuGet's `ZipArchiveExtensions.UnescapePath`: percent-decodes names that contain '%' (invalid sequences stay). */
-function unescapePath(name: string): string {
-  if (!name.includes('%')) return name;
-  return name.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
+  const problem = zipEntryNameProblem(name);
+  if (problem !== null) throw new InvalidPackageError(`The package entry ${JSON.stringify(name)} ${problem.reason}.`);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,17 +1,19 @@
 /**
- * `galleon serve`: takes the data folder's lock (embedded database), checks that the package folder is
- * writable, opens the database (migrating under an advisory lock), listens, and then, in the background,
- * sweeps what an earlier crash left behind (server/sweep.ts: quarantine, never deletion). Hot documents already in the cache are answered by a raw
+ * `galleon serve`: listens (answering 503 until ready), checks that the data and package folders are
+ * writable, takes the data folder's lock (embedded database), opens the database (migrating under an
+ * advisory lock), and then, in the background, sweeps what an earlier crash left behind
+ * (server/sweep.ts: quarantine, never deletion). Hot documents already in the cache are answered by a raw
  * `node:http` fast path before Hono is involved; everything else goes through the app. SIGTERM and
  * SIGINT stop accepting connections, drain in-flight requests (idle keep-alive connections are closed
  * at once, busy ones after their last answer, everything at the drain timeout) and flush buffered
  * download counts. Requests Node's parser rejects, and targets with dot segments or an encoded NUL,
  * get a plain-text 4xx before any route sees them.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import pino from 'pino';
+import type pino from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/connection.ts';
 import { PackageRepository } from '../db/packages.ts';
 import { createApp } from './app.ts';
@@ -19,8 +21,10 @@ import { serveCached, serveStoredFile } from './fast-path.ts';
 import type { BlobName } from './storage/blob-store.ts';
 import { openPackageStorage } from './storage/index.ts';
 import { DocumentCache, StoredVersionCache } from './cache.ts';
-import { embeddedDbDir, packagesDir, quarantineDir, type Config } from './config.ts';
+import { embeddedDbDir, packagesDir, publicAddressProblem, quarantineDir, type Config } from './config.ts';
 import { lockDataDir } from './data-lock.ts';
+import { createLogger } from './log.ts';
+import { checkFolderWritable, checkTreeWritable, describeDatabaseUrl, explainDatabaseError, explainListenError, StartupError } from './startup.ts';
 import { runStartupSweep } from './sweep.ts';
 import type { EmbeddedDatabaseFault } from '../db/embedded.ts';
 import { DownloadCounter } from './downloads.ts';
@@ -45,41 +49,32 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 /**
  * Starts Galleon with `config`.
  *
+ * Start-up order: the address check (HOST=0.0.0.0 needs GALLEON_BASE_URL), listening (a port in use
+ * fails at once; requests get 503 "Starting." until the database is open), the data folder (writable,
+ * locked on the embedded database), the package folder (writable), the database. Then one info line
+ * "Galleon is serving" with `serviceIndex`, `dataDir`, `database`, `writes` (and `url`, `baseUrl`, `ms`).
+ *
  * @param opts.installSignalHandlers stop cleanly on SIGTERM/SIGINT (the CLI sets it; tests do not)
  * @param opts.drainTimeoutMs how long `stop()` lets in-flight requests finish before it closes their
  *        connections (default {@link DEFAULT_DRAIN_TIMEOUT_MS}; Docker's default stop grace is 10 s,
  *        Kubernetes' 30 s)
- * @throws when the database cannot be opened or the port cannot be bound
+ * @throws StartupError (server/startup.ts) with a one-line message naming the setting and the fix for
+ *         every cause it recognises: HOST without GALLEON_BASE_URL, the port in use or not bindable, a
+ *         data, database or package folder not writable, PostgreSQL unreachable or refusing the login;
+ *         DataDirInUseError when another process holds the embedded database; other errors as they are
  */
 export async function startServer(
   initialConfig: Config,
   opts: { installSignalHandlers?: boolean; logger?: pino.Logger; clock?: () => Date; drainTimeoutMs?: number } = {},
 ): Promise<RunningServer> {
   let config = initialConfig;
-  const log = opts.logger ?? pino({ level: config.logLevel });
+  const addressProblem = publicAddressProblem(config);
+  if (addressProblem) throw new StartupError(addressProblem);
+  const log = opts.logger ?? createLogger(config);
   const started = Date.now();
   const embedded = !config.databaseUrl;
-  // the embedded database is one process's: a second one on the same folder would corrupt it
-  const lock = embedded ? await lockDataDir(config.dataDir, 'serve') : null;
-  let db: DatabaseHandle;
-  const { blobs, staging } = openPackageStorage(packagesDir(config));
-  let onFault: (err: EmbeddedDatabaseFault) => void = () => {};
-  try {
-    await blobs.checkWritable();
-    log.info({ database: embedded ? embeddedDbDir(config) : 'postgres' }, embedded ? 'opening the embedded database' : 'connecting to PostgreSQL');
-    db = await openDatabase({
-      databaseUrl: config.databaseUrl,
-      embeddedDir: embedded ? embeddedDbDir(config) : null,
-      log,
-      onEmbeddedFault: (err) => onFault(err),
-    });
-  } catch (err) {
-    await lock?.release();
-    throw err;
-  }
-  const repo = new PackageRepository(db.db);
 
-  // listen first so that a port of 0 (tests) is known before links are built from it
+  // Requests arriving before the database is open get a 503 with Retry-After.
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503, { 'Retry-After': '1' }).end('Starting.');
   };
@@ -106,6 +101,8 @@ export async function startServer(
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   server.maxHeadersCount = 200;
+  // Listen before any database work: a port in use is reported at once, not after the database
+  // opened (and a port of 0, in tests, is known before links are built from it).
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -115,10 +112,50 @@ export async function startServer(
       });
     });
   } catch (err) {
-    await db.close();
+    throw explainListenError(err, config.host, config.port);
+  }
+  // a start that fails drops the connections that were waiting for it
+  const closeListener = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  let lock: { release(): Promise<void> } | null = null;
+  let db: DatabaseHandle;
+  const { blobs, staging } = openPackageStorage(packagesDir(config));
+  let onFault: (err: EmbeddedDatabaseFault) => void = () => {};
+  try {
+    if (embedded) {
+      // PGlite reports an unwritable folder as an obscure error from inside PostgreSQL: probe first
+      await checkFolderWritable(config.dataDir, 'The data folder');
+      // the embedded database is one process's: a second one on the same folder would corrupt it
+      lock = await lockDataDir(config.dataDir, 'serve');
+      if (existsSync(embeddedDbDir(config))) checkTreeWritable(embeddedDbDir(config), 'The embedded database folder');
+    }
+    try {
+      await blobs.checkWritable();
+    } catch (err) {
+      throw new StartupError((err as Error).message, { cause: err });
+    }
+    log.info({ database: embedded ? embeddedDbDir(config) : 'postgres' }, embedded ? 'opening the embedded database' : 'connecting to PostgreSQL');
+    try {
+      db = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        embeddedDir: embedded ? embeddedDbDir(config) : null,
+        log,
+        onEmbeddedFault: (err) => onFault(err),
+      });
+    } catch (err) {
+      throw config.databaseUrl ? explainDatabaseError(err, config.databaseUrl) : err;
+    }
+  } catch (err) {
     await lock?.release();
+    await closeListener();
     throw err;
   }
+  const repo = new PackageRepository(db.db);
+
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -151,8 +188,18 @@ export async function startServer(
     if (serveStoredFile(req, res, storedFiles)) return;
     void honoListener(req, res);
   };
+  // the one line a person starting Galleon needs: where to point clients, where the data is, which
+  // database, and whether (and how) pushes are possible
   log.info(
-    { url, baseUrl: config.baseUrl, database: db.kind, dataDir: config.dataDir, ms: Date.now() - started, writes: config.apiKey ? 'enabled' : 'disabled (no GALLEON_API_KEY)' },
+    {
+      serviceIndex: `${config.baseUrl}/v3/index.json`,
+      dataDir: config.dataDir,
+      database: db.kind === 'embedded' ? 'embedded' : `postgres (${describeDatabaseUrl(config.databaseUrl!)})`,
+      writes: config.apiKey ? 'enabled' : 'disabled: set GALLEON_API_KEY (or --api-key) to allow push, unlist and relist',
+      url,
+      baseUrl: config.baseUrl,
+      ms: Date.now() - started,
+    },
     'Galleon is serving',
   );
 

@@ -22,9 +22,9 @@ describe('bin/galleon.js and its build stamp', () => {
     root = null;
   });
 
-  it('takes the newest runtime source, ignoring tests and folders outside feed/db/server/client', async () => {
+  it('takes the newest runtime source, ignoring tests and folders outside feed/db/server/client/cli', async () => {
     root = await mkdtemp(join(tmpdir(), 'galleon-stamp-'));
-    for (const d of ['feed', 'db/migrations', 'server', 'client', 'test']) await mkdir(join(root, d), { recursive: true });
+    for (const d of ['feed', 'db/migrations', 'server', 'client', 'cli', 'test']) await mkdir(join(root, d), { recursive: true });
     const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
     const files: [string, number][] = [
       ['feed/version.ts', 10],
@@ -32,6 +32,7 @@ describe('bin/galleon.js and its build stamp', () => {
       ['server/app.ts', 15],
       ['server/app.test.ts', 90],
       ['client/cli.ts', 5],
+      ['cli/main.ts', 3],
       ['test/e2e.test.ts', 99],
     ];
     for (const [f, s] of files) {
@@ -41,6 +42,8 @@ describe('bin/galleon.js and its build stamp', () => {
     expect(newestSourceMtime(root)).toBe(at(20).getTime());
     await utimes(join(root, 'client/cli.ts'), at(30), at(30));
     expect(newestSourceMtime(root)).toBe(at(30).getTime());
+    await utimes(join(root, 'cli/main.ts'), at(40), at(40));
+    expect(newestSourceMtime(root)).toBe(at(40).getTime());
   });
 
   it('answers --help the same from the sources as from whatever dist/ holds', async () => {

@@ -220,6 +220,26 @@ describe('mergeDependencies', () => {
     expect(merged(['[1.0.0, )', '1.*'])).toBe('[1.0.0, )'); // floating → first
   });
 
+  it('reads what other servers send: missing groups, dependencies or ranges, odd entries (the client plans from it)', () => {
+    expect(mergeDependencies({})).toEqual([]);
+    expect(mergeDependencies({ dependencyGroups: null })).toEqual([]);
+    expect(
+      mergeDependencies({
+        dependencyGroups: [
+          { targetFramework: 'a', dependencies: [{ id: 'D', range: '[1.0.0]' }, { id: ' E ' }, { id: '' }, { id: 42 }, null, { range: '[1.0.0]' }] },
+          { dependencies: null },
+          null,
+          { targetFramework: 'b', dependencies: [{ id: 'd', range: '[2.0.0]' }, { id: 'F', range: 7 }, { id: 'G', range: ' [1.0.0, ) ' }] },
+        ],
+      }),
+    ).toEqual([
+      { id: 'D', range: '[1.0.0]' }, // disjoint with [2.0.0] → the first
+      { id: 'E', range: '(, )' },
+      { id: 'F', range: '(, )' },
+      { id: 'G', range: '[1.0.0, )' },
+    ]);
+  });
+
   it('writes versions in ascending order in every page', () => {
     const index = buildDependenciesIndex('Contoso.Tools', makeVersions(300).reverse(), urls)!;
     const vs = allLeaves(index).map((l) => NuGetVersion.parse(l.catalogEntry.version));

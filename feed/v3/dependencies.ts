@@ -24,6 +24,7 @@ import { FeedUrls, lowerInvariant } from '../urls.ts';
 import { intersectRanges } from '../range.ts';
 import { assertSingleId, versionKeyOf, packageContentUrl, rangeText, sortByVersion } from './fields.ts';
 import { chunkPages, findPlannedPage, recordsBetween, type PlannedPage } from './paging.ts';
+import type { WireDependencyGroup } from './wire.ts';
 
 /** Versions per page in the dependency-only hive. */
 export const DEPENDENCY_PAGE_SIZE = 250;
@@ -138,22 +139,35 @@ export function buildDependencyLeaf(record: DependencyRecord, urls: FeedUrls): S
 }
 
 /**
- * Merges the dependencies of every dependency group of a record into one list, the way ModuleFast reads
- * them (it ignores target frameworks and takes every group's dependencies, §5.2). Dependencies are
- * de-duplicated by id case-insensitively, in order of first appearance (group order as stored, then
- * dependency order), keeping the id casing of the first appearance. When one id appears with different
- * ranges, the emitted range is their intersection, because ModuleFast plans one version per module and
- * that version has to satisfy every group's constraint; if the ranges cannot be parsed (e.g. floating) or
- * do not intersect, the range of the first appearance is kept. Empty ranges become "(, )".
+ * Merges the dependencies of every dependency group into one list, the way ModuleFast reads them (it
+ * ignores target frameworks and takes every group's dependencies, §5.2). The one implementation: the
+ * dependency-only hive writes its result ({@link buildDependencyLeaf}) and the client's planner reads
+ * any server's catalog entries through it (client/plan.ts).
+ *
+ * Dependencies are de-duplicated by id case-insensitively, in order of first appearance (group order,
+ * then dependency order), keeping the id casing of the first appearance. When one id appears with
+ * different ranges, the merged range is their intersection, because ModuleFast plans one version per
+ * module and that version has to satisfy every group's constraint; if the ranges cannot be parsed (e.g.
+ * floating) or do not intersect, the range of the first appearance is kept. An empty, missing or
+ * non-string range becomes "(, )" (any version).
+ *
+ * Lenient about what other servers send (feed/v3/wire.ts): a missing or null `dependencyGroups` or
+ * `dependencies`, entries that are not objects and ids that are not non-empty strings are skipped; ids
+ * and ranges are trimmed. Stored records always pass these checks.
+ *
+ * @param entry  a stored record or a catalog entry read from any feed
+ * @returns `{id, range}` pairs; `range` is range text, not validated here beyond intersecting
  */
-export function mergeDependencies(record: Pick<PackageRecord, 'dependencyGroups'>): SlimDependencyJson[] {
+export function mergeDependencies(entry: { readonly dependencyGroups?: readonly (WireDependencyGroup | null | undefined)[] | null }): SlimDependencyJson[] {
   const byId = new Map<string, { id: string; ranges: string[] }>();
-  for (const group of record.dependencyGroups) {
-    for (const d of group.dependencies) {
-      const key = lowerInvariant(d.id);
-      const range = rangeText(d.range);
+  for (const group of Array.isArray(entry.dependencyGroups) ? entry.dependencyGroups : []) {
+    for (const d of Array.isArray(group?.dependencies) ? group.dependencies : []) {
+      if (!d || typeof d.id !== 'string' || d.id.trim() === '') continue;
+      const id = d.id.trim();
+      const key = lowerInvariant(id);
+      const range = rangeText(typeof d.range === 'string' ? d.range : null);
       const seen = byId.get(key);
-      if (seen === undefined) byId.set(key, { id: d.id, ranges: [range] });
+      if (seen === undefined) byId.set(key, { id, ranges: [range] });
       else if (!seen.ranges.includes(range)) seen.ranges.push(range);
     }
   }

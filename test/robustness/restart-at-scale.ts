@@ -28,6 +28,8 @@ import { FsBlobStore } from '../../server/storage/fs.ts';
 import { buildGallery, type Gallery } from '../helpers/big-gallery.ts';
 import { startChildServer, type ChildServer } from '../helpers/crash-child.ts';
 import { createTestDatabase, type Backend } from '../helpers/server.ts';
+// @ts-expect-error plain JavaScript module of bin/ (no type declarations)
+import { SOURCE_DIRS } from '../../bin/source-stamp.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KILLS = 20;
@@ -177,9 +179,7 @@ export function restartSuite(backend: Backend): void {
       // a copy of this checkout's sources with one additive migration, as the next release would ship
       const build = await mkdtemp(join(tmpdir(), 'galleon-next-build-'));
       try {
-        // every source room the build compiles (tsconfig.build.json "include"), and bin/
-        const rooms = (JSON.parse(await readFile(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] }).include;
-        for (const d of ['bin', ...rooms]) await cp(join(ROOT, d), join(build, d), { recursive: true });
+        for (const d of ['bin', ...(SOURCE_DIRS as string[])]) await cp(join(ROOT, d), join(build, d), { recursive: true });
         for (const f of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) await cp(join(ROOT, f), join(build, f));
         await symlink(join(ROOT, 'node_modules'), join(build, 'node_modules'), 'dir');
         const journalPath = join(build, 'db', 'migrations', 'meta', '_journal.json');
