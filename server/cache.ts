@@ -9,6 +9,9 @@ import { createHash } from 'node:crypto';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
 import type { StoredVersion } from '../db/packages.ts';
 
+/** Tag of the cache entries that span package ids (search, autocomplete): every package change drops them. */
+export const GLOBAL_CACHE_TAG = '*';
+
 export interface CachedDocument {
   body: Buffer;
   etag: string;

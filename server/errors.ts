@@ -1,11 +1,13 @@
 /**
  * Typed HTTP errors and the one place that maps every error to a status (ARCHITECTURE.md habits).
- * Client mistakes are 4xx with a plain message; 5xx only for our own failures (NuGet retries 5xx,
- * protocol reference §10 rule 4).
+ * Services throw domain errors (services/errors.ts, feed/errors.ts, db/); routes and http/ throw
+ * HttpError. Client mistakes are 4xx with a plain message; 5xx only for our own failures (NuGet
+ * retries 5xx, protocol reference §10 rule 4).
  */
 import { InvalidPackageError } from '../feed/errors.ts';
 import { DuplicatePackageError } from '../db/packages.ts';
 import { isEmbeddedDatabaseFault } from '../db/embedded.ts';
+import { PackageNotFoundError } from './services/errors.ts';
 
 /** An error whose status and message go to the client as they are. */
 export class HttpError extends Error {
@@ -26,9 +28,14 @@ export interface MappedError {
   internal: boolean;
 }
 
-/** Maps any thrown value to the response the client gets. */
+/**
+ * Maps any thrown value to the response the client gets: HttpError as it is, PackageNotFoundError 404,
+ * InvalidPackageError 400, DuplicatePackageError 409, an embedded database fault 503 (Retry-After),
+ * malformed percent-encoding 400, anything else 500 (logged).
+ */
 export function mapError(err: unknown): MappedError {
   if (err instanceof HttpError) return { status: err.status, message: err.message, headers: err.headers, internal: false };
+  if (err instanceof PackageNotFoundError) return { status: 404, message: err.message, headers: {}, internal: false };
   if (err instanceof InvalidPackageError) return { status: 400, message: err.message, headers: {}, internal: false };
   if (err instanceof DuplicatePackageError)
     return { status: 409, message: `${err.message} Versions are immutable; push a new version.`, headers: {}, internal: false };

@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredVersion } from '../db/packages.ts';
-import { FsBlobStore } from './blob-store.ts';
+import { FsBlobStore } from './storage/fs.ts';
+import { MemoryCachedBlobStore } from './storage/memory-cache.ts';
 import { DocumentCache, StoredVersionCache, makeJsonDocument } from './cache.ts';
-import type { BlobName } from './blob-store.ts';
-import { documentCacheKey } from './app.ts';
-import { fastAcceptsGzip, serveCached, serveStoredFile } from './fast-path.ts';
+import type { BlobName } from './storage/blob-store.ts';
+import { documentCacheKey } from './http/documents.ts';
+import { fastAcceptsGzip } from './http/negotiation.ts';
+import { serveCached, serveStoredFile } from './fast-path.ts';
 
 const BASE = 'http://gallery.test';
 
@@ -56,14 +58,15 @@ describe('raw fast path over HTTP', () => {
     lookups++;
     return rows.get(`${id}/${key}`) ?? null;
   }, cache);
-  let blobs: FsBlobStore;
+  let blobs: MemoryCachedBlobStore;
   const counted: string[] = [];
   const big = { items: Array.from({ length: 200 }, (_, i) => ({ version: `1.0.${i}`, text: 'some repeated text' })) };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'galleon-fast-path-'));
-    blobs = new FsBlobStore(dir, { maxFileBytes: 1024 });
-    await blobs.init();
+    const files = new FsBlobStore(dir);
+    await files.init();
+    blobs = new MemoryCachedBlobStore(files, { maxFileBytes: 1024 });
     await blobs.write('contoso.core/1.2.0/u1', 'package.nupkg', Buffer.from('nupkg bytes'));
     await blobs.write('contoso.core/1.2.0/u1', 'package.nuspec', Buffer.from('<package/>'));
     await blobs.write('contoso.huge/1.0.0/u2', 'package.nupkg', Buffer.alloc(4096, 7));
@@ -224,8 +227,9 @@ describe('FsBlobStore small-file cache', () => {
   it('streams the same bytes from memory as from disk', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'galleon-blob-'));
     try {
-      const store = new FsBlobStore(dir);
-      await store.init();
+      const files = new FsBlobStore(dir);
+      await files.init();
+      const store = new MemoryCachedBlobStore(files);
       const bytes = Buffer.from('x'.repeat(5000));
       await store.write('a/1.0.0/u', 'readme', bytes);
       for (let i = 0; i < 2; i++) {

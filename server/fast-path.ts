@@ -10,23 +10,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { NuGetVersion } from '../feed/version.ts';
-import { acceptsGzip, documentCacheKey, matchesEtag, serviceIndexVariant } from './app.ts';
-import type { BlobName } from './blob-store.ts';
+import type { BlobName } from './storage/blob-store.ts';
 import { wireHeaders, type DocumentCache, type StoredVersionCache } from './cache.ts';
-
-/** `gzip` or `*` as a whole coding of a header without parameters, e.g. "gzip, deflate, br" */
-const GZIP_CODING = /(?:^|,)[ \t]*(?:gzip|\*)[ \t]*(?:,|$)/i;
-
-/**
- * True when Accept-Encoding allows gzip; same answer as app.ts `acceptsGzip`, which is only consulted
- * for headers with parameters (`;q=`).
- */
-export function fastAcceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  if (header.indexOf(';') >= 0) return acceptsGzip(header);
-  return GZIP_CODING.test(header);
-}
+import { documentCacheKey } from './http/documents.ts';
+import { fileEtag, fileHeaders, hasFile, resolveFlatFile } from './http/files.ts';
+import { fastAcceptsGzip, matchesEtag } from './http/negotiation.ts';
+import { versionKeyParam } from './http/params.ts';
+import { agentVariant } from './http/variant.ts';
 
 /**
  * Answers GET/HEAD for a document already in the cache without building a Request object.
@@ -36,9 +26,7 @@ export function serveCached(req: IncomingMessage, res: ServerResponse, cache: Do
   const method = req.method;
   if (method !== 'GET' && method !== 'HEAD') return false;
   const target = req.url ?? '/';
-  const lower = target.length < 20 ? target.toLowerCase() : '';
-  const suffix = lower.startsWith('/index.json') || lower.startsWith('/v3/index.json') ? serviceIndexVariant(req.headers['user-agent']) : '';
-  const doc = cache.get(documentCacheKey(base, target, suffix));
+  const doc = cache.get(documentCacheKey(base, target, agentVariant(target, req.headers['user-agent'])));
   if (!doc) return false;
   const wire = wireHeaders(doc);
   const inm = req.headers['if-none-match'];
@@ -58,12 +46,12 @@ export function serveCached(req: IncomingMessage, res: ServerResponse, cache: Do
 /** What the download fast path reads; every member answers from memory only. */
 export interface StoredFileSource {
   stored: StoredVersionCache;
-  /** bytes of a small stored file already in memory (blob-store.ts `FsBlobStore.cached`), else undefined */
+  /** bytes of a small stored file already in memory (storage/blob-store.ts `BlobStore.cached`), else undefined */
   cachedBlob(blobKey: string, name: BlobName): Buffer | undefined;
   /** counts one nupkg download (downloads.ts `DownloadCounter.count`) */
   countDownload(lowerId: string, versionKey: string): void;
   /**
-   * opens a stored file that is not in memory (blob-store.ts `FsBlobStore.open`); without it such
+   * opens a stored file that is not in memory (storage/blob-store.ts `BlobStore.open`); without it such
    * files go to the app. With it, large files are streamed from disk straight into the response.
    */
   openBlob?(blobKey: string, name: BlobName): Promise<{ stream: Readable; size: number } | null>;
@@ -72,14 +60,6 @@ export interface StoredFileSource {
 }
 
 const FLAT_PREFIX = '/v3/flatcontainer/';
-
-/** True when `file` is `<lowerId>.<any spelling of the version with key versionKey>.nupkg` (as app.ts accepts). */
-function nupkgSpellsVersion(file: string, lowerId: string, versionKey: string): boolean {
-  if (!file.startsWith(`${lowerId}.`) || !file.endsWith('.nupkg')) return false;
-  const v = NuGetVersion.tryParse(file.slice(lowerId.length + 1, -'.nupkg'.length));
-  return v !== null && v.toNormalizedString().toLowerCase() === versionKey;
-}
-const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * Answers GET/HEAD of `/v3/flatcontainer/{id}/{version}/{id}.{version}.nupkg`, `{id}.nuspec` and
@@ -99,25 +79,14 @@ export function serveStoredFile(req: IncomingMessage, res: ServerResponse, src: 
   const parts = path.slice(FLAT_PREFIX.length).split('/');
   if (parts.length !== 3) return false;
   const [lowerId, versionText, file] = parts as [string, string, string];
-  const version = NuGetVersion.tryParse(versionText);
-  if (!version) return false;
-  const key = version.toNormalizedString().toLowerCase();
-  let name: BlobName;
-  let contentType: string;
-  if (file === 'readme') {
-    name = 'readme';
-    contentType = 'text/markdown; charset=utf-8';
-  } else if (file === `${lowerId}.nuspec`) {
-    name = 'package.nuspec';
-    contentType = 'application/xml; charset=utf-8';
-  } else if (file === `${lowerId}.${versionText}.nupkg` || file === `${lowerId}.${key}.nupkg` || nupkgSpellsVersion(file, lowerId, key)) {
-    // the file name may spell the version differently from the folder (module manifest spelling, §4.7)
-    name = 'package.nupkg';
-    contentType = 'application/octet-stream';
-  } else return false;
+  const key = versionKeyParam(versionText);
+  if (key === null) return false;
+  const name = resolveFlatFile(lowerId, versionText, key, file);
+  // icons go to the app, which sets their Content-Type from their bytes
+  if (name === null || name === 'icon') return false;
   const stored = src.stored.peek(lowerId, key);
-  if (!stored || (name === 'readme' && !stored.hasReadme)) return false;
-  const etag = `"${stored.blobKey.slice(stored.blobKey.lastIndexOf('/') + 1)}-${name}"`;
+  if (!stored || !hasFile(stored, name)) return false;
+  const etag = fileEtag(stored.blobKey, name);
   const inm = req.headers['if-none-match'];
   if (inm !== undefined && (inm === etag || matchesEtag(inm, etag))) {
     res.writeHead(304, { ETag: etag });
@@ -127,10 +96,10 @@ export function serveStoredFile(req: IncomingMessage, res: ServerResponse, src: 
   const bytes = src.cachedBlob(stored.blobKey, name);
   if (!bytes) {
     if (!src.openBlob) return false;
-    void streamFromDisk(req, res, src, stored.blobKey, name, { lowerId, key, contentType, etag });
+    void streamFromDisk(req, res, src, stored.blobKey, name, { lowerId, key, etag });
     return true;
   }
-  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(bytes.length), 'Cache-Control': IMMUTABLE, ETag: etag });
+  res.writeHead(200, fileHeaders(name, bytes.length, etag));
   if (method === 'HEAD') {
     res.end();
     return true;
@@ -152,7 +121,7 @@ async function streamFromDisk(
   src: StoredFileSource,
   blobKey: string,
   name: BlobName,
-  meta: { lowerId: string; key: string; contentType: string; etag: string },
+  meta: { lowerId: string; key: string; etag: string },
 ): Promise<void> {
   let opened: { stream: Readable; size: number } | null;
   try {
@@ -165,7 +134,7 @@ async function streamFromDisk(
     if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Internal server error.');
     return;
   }
-  res.writeHead(200, { 'Content-Type': meta.contentType, 'Content-Length': String(opened.size), 'Cache-Control': IMMUTABLE, ETag: meta.etag });
+  res.writeHead(200, fileHeaders(name, opened.size, meta.etag));
   if (req.method === 'HEAD') {
     opened.stream.destroy();
     res.end();

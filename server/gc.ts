@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/connection.ts';
 import { PackageRepository } from '../db/packages.ts';
-import { FsBlobStore } from './blob-store.ts';
+import { openPackageStorage } from './storage/index.ts';
 import { applySweep, planSweep, SWEEP_DEFAULTS, type SweepPlan } from './sweep.ts';
 import { ConfigError, embeddedDbDir, loadConfig, packagesDir, quarantineDir } from './config.ts';
 import { DataDirInUseError, lockDataDir } from './data-lock.ts';
@@ -117,11 +117,11 @@ export async function runGc(argv: string[], env: Record<string, string | undefin
   try {
     const db = await openDatabase({ databaseUrl: config.databaseUrl, embeddedDir: embedded ? embeddedDbDir(config) : null });
     try {
-      const blobs = new FsBlobStore(packagesDir(config));
+      const { blobs, staging } = openPackageStorage(packagesDir(config));
       const repo = new PackageRepository(db.db);
       const messages: string[] = [];
       const log = { info: () => {}, warn: (_o: object, m: string) => void messages.push(m), error: (_o: object, m: string) => void messages.push(m) };
-      const deps = { blobs, repo, quarantineRoot: quarantineDir(config), log };
+      const deps = { blobs, staging, repo, quarantineRoot: quarantineDir(config), log };
       const now = new Date();
       const graceMs = graceDays * 86_400_000;
       if (!args.json) process.stderr.write(`Checking the package folders under ${packagesDir(config)} against the database…\n`);

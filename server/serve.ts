@@ -18,7 +18,8 @@ import { openDatabase, type DatabaseHandle } from '../db/connection.ts';
 import { PackageRepository } from '../db/packages.ts';
 import { createApp } from './app.ts';
 import { serveCached, serveStoredFile } from './fast-path.ts';
-import { FsBlobStore, type BlobName } from './blob-store.ts';
+import type { BlobName } from './storage/blob-store.ts';
+import { openPackageStorage } from './storage/index.ts';
 import { DocumentCache, StoredVersionCache } from './cache.ts';
 import { embeddedDbDir, packagesDir, publicAddressProblem, quarantineDir, type Config } from './config.ts';
 import { lockDataDir } from './data-lock.ts';
@@ -27,7 +28,8 @@ import { checkFolderWritable, checkTreeWritable, describeDatabaseUrl, explainDat
 import { runStartupSweep } from './sweep.ts';
 import type { EmbeddedDatabaseFault } from '../db/embedded.ts';
 import { DownloadCounter } from './downloads.ts';
-import { PackageService } from './ingest.ts';
+import { LocalInvalidator } from './services/invalidator.ts';
+import { PackageService } from './services/packages.ts';
 
 export interface RunningServer {
   server: Server;
@@ -121,7 +123,7 @@ export async function startServer(
 
   let lock: { release(): Promise<void> } | null = null;
   let db: DatabaseHandle;
-  const blobs = new FsBlobStore(packagesDir(config));
+  const { blobs, staging } = openPackageStorage(packagesDir(config));
   let onFault: (err: EmbeddedDatabaseFault) => void = () => {};
   try {
     if (embedded) {
@@ -163,9 +165,9 @@ export async function startServer(
   const downloads = new DownloadCounter(repo, config.downloadFlushMs, (err) => log.error({ err }, 'download count flush failed'));
   downloads.start();
   const clock = opts.clock ?? (() => new Date());
-  const packages = new PackageService({ repo, blobs, cache, clock, log });
+  const packages = new PackageService({ repo, blobs, invalidator: new LocalInvalidator(cache), clock, log });
   const stored = new StoredVersionCache((id, key) => repo.getStoredVersion(id, key), cache);
-  const app = createApp({ config, repo, blobs, cache, downloads, packages, stored, log });
+  const app = createApp({ config, repo, blobs, staging, cache, downloads, packages, stored, log });
   const storedFiles = {
     stored,
     cachedBlob: (key: string, name: BlobName) => blobs.cached(key, name),
@@ -207,7 +209,7 @@ export async function startServer(
   const sweepAbort = new AbortController();
   const olderThanMs = Math.min(started, Date.now() - config.sweepMinAgeMs);
   const sweepDone = new Promise<void>((resolve) => setImmediate(resolve))
-    .then(() => runStartupSweep({ blobs, repo, quarantineRoot: quarantineDir(config), log }, { olderThanMs, signal: sweepAbort.signal }))
+    .then(() => runStartupSweep({ blobs, staging, repo, quarantineRoot: quarantineDir(config), log }, { olderThanMs, signal: sweepAbort.signal }))
     .then(() => undefined);
 
   const drainTimeoutMs = opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;

@@ -21,7 +21,8 @@
 import { mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PackageRepository } from '../db/packages.ts';
-import type { FsBlobStore } from './blob-store.ts';
+import type { BlobStore } from './storage/blob-store.ts';
+import type { UploadStaging } from './upload/staging.ts';
 
 /** Defaults of the sweep's limits. */
 export const SWEEP_DEFAULTS = {
@@ -36,7 +37,9 @@ export const SWEEP_DEFAULTS = {
 } as const;
 
 export interface SweepDeps {
-  blobs: FsBlobStore;
+  blobs: BlobStore;
+  /** the upload staging, whose leftovers the start-up sweep removes */
+  staging: Pick<UploadStaging, 'cleanTemp'>;
   repo: PackageRepository;
   /** `<data dir>/quarantine` */
   quarantineRoot: string;
@@ -262,7 +265,7 @@ and moves it back into the store if one does. "galleon gc" lists what is here (a
 export async function runStartupSweep(deps: SweepDeps, opts: { olderThanMs: number; signal?: AbortSignal }): Promise<SweepResult | null> {
   const started = Date.now();
   try {
-    const temps = await deps.blobs.cleanTemp(opts.olderThanMs);
+    const temps = await deps.staging.cleanTemp(opts.olderThanMs);
     if (temps) deps.log.warn({ tempFiles: temps }, 'removed temp files of uploads interrupted before this start');
     if (opts.signal?.aborted) return null;
     const plan = await planSweep(deps, { olderThanMs: opts.olderThanMs });

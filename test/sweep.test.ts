@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PackageRepository } from '../db/packages.ts';
-import { FsBlobStore } from '../server/blob-store.ts';
+import { FsBlobStore } from '../server/storage/fs.ts';
+import { UploadStaging } from '../server/upload/staging.ts';
 import { applySweep, batchName, planSweep, runStartupSweep, sweepLimit, type SweepDeps } from '../server/sweep.ts';
 import { insertSynthetic, syntheticVersion } from './support/synthetic-rows.ts';
 import { backends, openTestDatabase } from './support/server.ts';
@@ -73,7 +74,7 @@ describe.each(backends())('the blob sweep (%s database)', (backend) => {
     blobs = new FsBlobStore(join(dir, 'packages'));
     await blobs.init();
     log = memoryLog();
-    deps = { blobs, repo, quarantineRoot: join(dir, 'quarantine'), log };
+    deps = { blobs, staging: new UploadStaging(blobs.stagingDir), repo, quarantineRoot: join(dir, 'quarantine'), log };
     // every seeded version has its folder, as after 600 real pushes
     for (let i = 0; i < VERSIONS; i++) await plant(referencedKey(i));
   });

@@ -7,10 +7,10 @@
  * `{ type: 'push-profile', phases }` (summed since the previous request) and starts a new sum.
  */
 import { loadConfig } from '../../server/config.ts';
-import { pushProfile } from '../../server/ingest.ts';
+import { pushProfile } from '../../server/services/push-profile.ts';
 import { startServer } from '../../server/serve.ts';
 
-// per-phase push timing (server/ingest.ts PushProfile), read and reset over IPC with { type: 'push-profile' }
+// per-phase push timing (server/services/push-profile.ts PushProfile), read and reset over IPC with { type: 'push-profile' }
 if (process.env.GALLEON_BENCH_PUSH_PROFILE === '1') pushProfile.enabled = true;
 
 const started = Date.now();

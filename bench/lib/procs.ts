@@ -65,7 +65,7 @@ export interface GalleonProcess {
   dataDir: string;
   /**
    * The per-phase push timings summed since the previous call (then reset), or null when the process
-   * was not started with GALLEON_BENCH_PUSH_PROFILE=1 (server/ingest.ts PushProfile).
+   * was not started with GALLEON_BENCH_PUSH_PROFILE=1 (server/services/push-profile.ts PushProfile).
    */
   pushProfile(): Promise<PushPhase[] | null>;
   stop(): Promise<void>;

@@ -11,7 +11,7 @@
  * on a fresh server), the sink alternating with Galleon set by set; goal ≥ 250 pushes/s.
  *
  * Environment: `GALLEON_BENCH_PUSHES=sequential` runs only the sequential sets (about a minute);
- * `GALLEON_BENCH_PUSH_PROFILE=1` also times every push's phases in the server (server/ingest.ts
+ * `GALLEON_BENCH_PUSH_PROFILE=1` also times every push's phases in the server (server/services/push-profile.ts
  * PushProfile) and prints ms per push by phase; it is off otherwise.
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
 import { PackageRepository } from '../../db/packages.ts';
-import { FsBlobStore } from '../../server/blob-store.ts';
+import { FsBlobStore } from '../../server/storage/fs.ts';
 import { startChildServer, type ChildServer } from '../support/crash-child.ts';
 import { makeNupkg, nuspecXml } from '../support/make-nupkg.ts';
 import { backends, createTestDatabase, pushPackage } from '../support/server.ts';

@@ -15,14 +15,14 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/serve.ts';
-import { UPLOAD_MEMORY_MAX_BYTES } from '../../server/upload.ts';
+import { UPLOAD_MEMORY_MAX_BYTES } from '../../server/upload/receive.ts';
 import { startChildServer, type ChildServer } from '../support/crash-child.ts';
 import { makeNupkg, nuspecXml } from '../support/make-nupkg.ts';
 import { backends, createTestDatabase, pushPackage, TEST_API_KEY } from '../support/server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** uploads up to this size stay in memory (server/upload.ts); the stalled uploads here are larger, to reach the temp folder */
+/** uploads up to this size stay in memory (server/upload/receive.ts); the stalled uploads here are larger, to reach the temp folder */
 const SPILLED = UPLOAD_MEMORY_MAX_BYTES;
 
 /** Resolves with the exit, or with 'still running' after `ms` (the test then fails instead of hanging). */

@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackageRepository } from '../../db/packages.ts';
-import { FsBlobStore } from '../../server/blob-store.ts';
+import { FsBlobStore } from '../../server/storage/fs.ts';
 import { packagesDir } from '../../server/config.ts';
 import { makeNupkg, nuspecXml } from '../support/make-nupkg.ts';
 import { backends, pushPackage, startTestServer, type TestServer } from '../support/server.ts';

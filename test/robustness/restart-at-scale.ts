@@ -24,7 +24,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.ts';
 import { PackageRepository } from '../../db/packages.ts';
-import { FsBlobStore } from '../../server/blob-store.ts';
+import { FsBlobStore } from '../../server/storage/fs.ts';
 import { buildGallery, type Gallery } from '../support/big-gallery.ts';
 import { startChildServer, type ChildServer } from '../support/crash-child.ts';
 import { createTestDatabase, type Backend } from '../support/server.ts';

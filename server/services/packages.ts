@@ -1,96 +1,65 @@
 /**
- * The services that change packages: push (ingest), unlist and relist. Each orchestrates the write
- * path of ARCHITECTURE.md: inspect → store blobs under a fresh key → insert rows in one transaction
- * (the primary key decides races) → invalidate the read cache; any failure removes what this request
- * wrote, so bad input leaves no orphan blob and no partial row.
+ * The package service: the writes that change packages, push (ingest), unlist and relist. Each
+ * orchestrates the write path of ARCHITECTURE.md: inspect → store blobs under a fresh key → insert
+ * rows in one statement (the primary key decides races) → invalidate the read side; any failure
+ * removes what this request wrote, so bad input leaves no orphan blob and no partial row.
+ *
+ * It takes plain values (an upload's bytes or staged file, size and hash; ids and versions as typed)
+ * and throws domain errors only (InvalidPackageError, DuplicatePackageError, PackageNotFoundError),
+ * never an HTTP status: server/errors.ts maps them.
  */
 import { rm } from 'node:fs/promises';
-import { inspectNupkg, type NupkgInspection } from '../feed/nupkg.ts';
-import { InvalidPackageError } from '../feed/errors.ts';
-import { isValidPackageId } from '../feed/package-id.ts';
-import { readModuleManifest } from '../feed/psd1/index.ts';
-import { searchTextOf } from '../feed/search-text.ts';
-import { NuGetVersion, versionKey as toVersionKey } from '../feed/version.ts';
-import type { PackageRecord } from '../feed/types.ts';
-import type { NewPackageVersion, PackageRepository } from '../db/packages.ts';
-import { newBlobKey, type BlobStore, type StoredFileInput } from './blob-store.ts';
-import type { DocumentCache } from './cache.ts';
-import { HttpError } from './errors.ts';
-import type { ReceivedUpload } from './upload.ts';
+import { inspectNupkg, type NupkgInspection } from '../../feed/nupkg.ts';
+import { InvalidPackageError } from '../../feed/errors.ts';
+import { isValidPackageId } from '../../feed/package-id.ts';
+import { readModuleManifest } from '../../feed/psd1/index.ts';
+import { searchTextOf } from '../../feed/search-text.ts';
+import { NuGetVersion, versionKey as toVersionKey } from '../../feed/version.ts';
+import type { PackageRecord } from '../../feed/types.ts';
+import type { NewPackageVersion, PackageRepository } from '../../db/packages.ts';
+import { newBlobKey, type BlobStore, type StoredFileInput } from '../storage/blob-store.ts';
+import type { PackageWrites, PushResult } from '../ports.ts';
+import { PackageNotFoundError } from './errors.ts';
+import type { Invalidator } from './invalidator.ts';
+import { pushProfile } from './push-profile.ts';
+import { printable } from '../messages.ts';
 
-export interface IngestDeps {
-  repo: PackageRepository;
-  blobs: BlobStore;
-  cache: DocumentCache;
+/** A received package, as plain values (upload/receive.ts `receiveUpload` makes one). */
+export interface PackageUpload {
+  /** staged file holding the package bytes; it exists only when `bytes` is null */
+  path: string;
+  /** the package bytes, when they were kept in memory; else null */
+  bytes: Buffer | null;
+  /** size in bytes */
+  size: number;
+  /** base64 SHA-512 of the bytes (the registration's packageHash) */
+  sha512: string;
+}
+
+/** What the package service writes to. */
+export interface PackageServiceDeps {
+  /** the version rows (db/packages.ts) */
+  repo: Pick<PackageRepository, 'insertVersion' | 'setListed'>;
+  /** where package files go */
+  blobs: Pick<BlobStore, 'storeFiles' | 'remove'>;
+  /** tells the read side which documents changed */
+  invalidator: Invalidator;
   clock: () => Date;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
-export interface PushResult {
-  id: string;
-  version: string;
-}
-
-/** Tag of the cache entries that span package ids (search, autocomplete). */
-export const GLOBAL_CACHE_TAG = '*';
-
-/**
- * Wall time of each step of a push, summed over pushes: the benchmark's per-phase profile
- * (`GALLEON_BENCH_PUSH_PROFILE=1 npm run bench -- pushes`, bench/lib/galleon-child.ts turns it on).
- * Off by default; when off a push only tests `enabled` once.
- */
-export class PushProfile {
-  enabled = false;
-  private readonly totals = new Map<string, { n: number; ms: number }>();
+export class PackageService implements PackageWrites {
+  constructor(private readonly deps: PackageServiceDeps) {}
 
   /**
-   * A lap timer for one push: each call records the time since the previous call (or since `lap`
-   * was made) under `phase`. A no-op when the profile is off.
-   */
-  laps(): (phase: string) => void {
-    if (!this.enabled) return noLap;
-    let last = performance.now();
-    return (phase) => {
-      const now = performance.now();
-      this.add(phase, now - last);
-      last = now;
-    };
-  }
-
-  /** adds `ms` to `phase` (one occurrence) */
-  add(phase: string, ms: number): void {
-    const t = this.totals.get(phase);
-    if (t) {
-      t.n++;
-      t.ms += ms;
-    } else this.totals.set(phase, { n: 1, ms });
-  }
-
-  /** every phase's count and summed milliseconds, in first-recorded order; `reset` empties it */
-  snapshot(reset = false): { phase: string; n: number; ms: number }[] {
-    const out = [...this.totals].map(([phase, t]) => ({ phase, n: t.n, ms: t.ms }));
-    if (reset) this.totals.clear();
-    return out;
-  }
-}
-
-function noLap(_phase: string): void {}
-
-/** The process's push profile (off unless a benchmark turns it on). */
-export const pushProfile = new PushProfile();
-
-export class PackageService {
-  constructor(private readonly deps: IngestDeps) {}
-
-  /**
-   * Ingests an uploaded nupkg (bytes in memory, or a temp file that is consumed: moved into the blob
+   * Ingests an uploaded nupkg (bytes in memory, or a staged file that is consumed: moved into the blob
    * store or removed).
    *
    * @throws InvalidPackageError (400) for a package that fails validation (§8)
    * @throws DuplicatePackageError (409) when the identity exists, unlisted included (§2.1)
    */
-  async push(upload: ReceivedUpload): Promise<PushResult> {
-    const { repo, blobs, cache, clock, log } = this.deps;
+  async push(upload: PackageUpload): Promise<PushResult> {
+    const { repo, blobs, invalidator, clock, log } = this.deps;
     const lap = pushProfile.laps();
     let blobKey: string | null = null;
     try {
@@ -125,8 +94,7 @@ export class PackageService {
       lap('storeFiles');
       const id = await repo.insertVersion(row);
       lap('insertVersion');
-      cache.invalidate(lowerId);
-      cache.invalidate(GLOBAL_CACHE_TAG);
+      invalidator.packageChanged(lowerId);
       log.info({ id, version: row.version, size: upload.size }, 'package pushed');
       lap('invalidate+log');
       return { id, version: row.version };
@@ -142,22 +110,21 @@ export class PackageService {
   /**
    * Unlists (`listed=false`) or relists a version (§2.2). `id` and `version` as the user typed them.
    *
-   * @throws HttpError 404 when the id or version is unknown
+   * @throws PackageNotFoundError (404) when the id or version is unknown, or not an id or version at all
    */
   async setListed(id: string, version: string, listed: boolean): Promise<void> {
     // an invalid id (a NUL, "../", 10,000 characters) names no package; never send it to the database
-    if (!isValidPackageId(id)) throw new HttpError(404, `No package has the id "${printable(id)}".`);
+    if (!isValidPackageId(id)) throw new PackageNotFoundError(`No package has the id "${printable(id)}".`);
     const lowerId = id.toLowerCase();
     let key: string;
     try {
       key = toVersionKey(version);
     } catch {
-      throw new HttpError(404, `Package ${id} ${printable(version)} was not found: the version is not a valid NuGet version.`);
+      throw new PackageNotFoundError(`Package ${id} ${printable(version)} was not found: the version is not a valid NuGet version.`);
     }
     const found = await this.deps.repo.setListed(lowerId, key, listed, this.deps.clock());
-    if (!found) throw new HttpError(404, `Package ${id} ${version} was not found.`);
-    this.deps.cache.invalidate(lowerId);
-    this.deps.cache.invalidate(GLOBAL_CACHE_TAG);
+    if (!found) throw new PackageNotFoundError(`Package ${id} ${version} was not found.`);
+    this.deps.invalidator.packageChanged(lowerId);
   }
 }
 
@@ -184,7 +151,7 @@ export function moduleVersionOf(inspection: NupkgInspection, warn: (msg: string)
   }
 }
 
-function buildRow(inspection: NupkgInspection, upload: ReceivedUpload, now: Date, warn: (m: string) => void): NewPackageVersion {
+function buildRow(inspection: NupkgInspection, upload: PackageUpload, now: Date, warn: (m: string) => void): NewPackageVersion {
   const m = inspection.manifest;
   const v = m.version;
   const tags = m.tags;
@@ -238,8 +205,3 @@ function buildRow(inspection: NupkgInspection, upload: ReceivedUpload, now: Date
   };
 }
 
-/** Text from a URL for a message: printable ASCII only, at most 64 characters. */
-function printable(text: string): string {
-  const clean = text.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
-}

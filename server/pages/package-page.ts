@@ -2,13 +2,12 @@
  * The human-readable package page behind PackageDetailsUriTemplate/5.1.0 (`/packages/{id}/{version}`):
  * description, versions, dependencies and the commands to install it with each client.
  */
-import { NuGetVersion } from '../feed/version.ts';
-import type { FeedUrls } from '../feed/urls.ts';
-import type { PackageRecord } from '../feed/types.ts';
+import { NuGetVersion } from '../../feed/version.ts';
+import type { FeedUrls } from '../../feed/urls.ts';
+import type { PackageRecord } from '../../feed/types.ts';
+import { escapeHtml } from './html.ts';
 
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
+const esc = escapeHtml;
 
 /**
  * Renders the page for one version (`versionKey`), or for the newest listed version when null.

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { receiveUpload, UPLOADS_MEMORY_BUDGET_BYTES } from './upload.ts';
+import { receiveUpload, UPLOADS_MEMORY_BUDGET_BYTES } from './receive.ts';
 
 let dir: string;
 let n = 0;

@@ -4,7 +4,8 @@
  * are hashed (SHA-512) and counted as they arrive and kept in memory up to
  * {@link UPLOAD_MEMORY_MAX_BYTES} (most packages: the push then inspects and stores them without a
  * temp file); a bigger package is streamed to a temp file from the point where it outgrows that, so
- * nothing larger is ever buffered whole.
+ * nothing larger is ever buffered whole. The temp file's path comes from the upload staging
+ * (upload/staging.ts).
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -13,18 +14,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
-import { HttpError } from './errors.ts';
+import { HttpError } from '../errors.ts';
+import type { PackageUpload } from '../services/packages.ts';
 
-export interface ReceivedUpload {
-  /** temp file holding the package bytes; it exists only when `bytes` is null */
-  path: string;
-  /** the package bytes, when they fitted in memory ({@link UPLOAD_MEMORY_MAX_BYTES}); else null */
-  bytes: Buffer | null;
-  /** bytes received */
-  size: number;
-  /** base64 SHA-512 of the bytes */
-  sha512: string;
-}
+/** A received push body: the package service's plain upload value (bytes or a staged file, size, SHA-512). */
+export type ReceivedUpload = PackageUpload;
 
 /** Packages up to this size are kept in memory while they arrive; larger ones go to a temp file. */
 export const UPLOAD_MEMORY_MAX_BYTES = 1024 * 1024;

@@ -1,91 +1,28 @@
 /**
- * Blob store: where package files live. One folder per stored version, named by a blob key
- * `<lower id>/<version key>/<upload id>` that the database row records; the upload id makes two
- * concurrent pushes of one identity write to different places, so the loser of the race can remove
- * its own files without touching the winner's (write path step 3).
- *
- * Files under a key never change (a new push gets a new upload id), so the file-system store keeps
- * small files it has read in memory (bounded, oldest dropped first): a download of a small nupkg,
- * nuspec or readme then costs no open/fstat/read/close (`npm run bench -- downloads`, 1 KB case).
+ * The blob store on the local file system (`BlobStore`, storage/blob-store.ts): `<root>/<key>/<name>`,
+ * one folder per stored version. Every write is durable when it resolves (files and the folders that
+ * name them fsynced), so a power loss after a push was acknowledged loses nothing. It keeps nothing
+ * in memory: wrap it in storage/memory-cache.ts for that. Its staging folder `<root>/.tmp` (on the
+ * same file system, so that a staged upload moves in with one rename) is handed to the upload staging.
  */
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join, dirname } from 'node:path';
+import type { BlobName, BlobStore, OpenedBlob, StoredFileInput } from './blob-store.ts';
 
-/** The files a stored version may have. */
-export type BlobName = 'package.nupkg' | 'package.nuspec' | 'readme' | 'icon';
-
-export interface BlobStore {
-  /** a fresh path for an upload in progress, on the same file system as the store */
-  tempPath(): string;
-  /** writes bytes under `key/name` (durable when it resolves) */
-  write(key: string, name: BlobName, bytes: Buffer): Promise<void>;
-  /**
-   * Stores every file of a new version under a fresh `key` at once (the push path): bytes are written
-   * and temp files moved in concurrently, durable when it resolves (files, their folder and every
-   * folder created for the key). `key` must be new (newBlobKey); nothing is replaced. It settles only
-   * when no write of it is in flight any more.
-   */
-  storeFiles(key: string, files: readonly StoredFileInput[]): Promise<void>;
-  /** size in bytes, or null when absent */
-  size(key: string, name: BlobName): Promise<number | null>;
-  /** a read stream of the file's bytes, or null when absent */
-  open(key: string, name: BlobName): Promise<{ stream: Readable; size: number } | null>;
-  /** removes every file under `key` (no error if absent) */
-  remove(key: string): Promise<void>;
-  /** every stored blob key */
-  listKeys(): Promise<string[]>;
-  /** removes leftover temp files of interrupted uploads (modified before `olderThanMs`, default all); returns how many */
-  cleanTemp(olderThanMs?: number): Promise<number>;
-}
-
-/** One file of {@link BlobStore.storeFiles}: its bytes, or a finished temp file to move in. */
-export type StoredFileInput = { name: BlobName; bytes: Buffer } | { name: BlobName; tempPath: string };
-
-/** Creates a blob key for a new upload of (lower id, version key). */
-export function newBlobKey(lowerId: string, versionKey: string): string {
-  return `${lowerId}/${versionKey}/${randomUUID()}`;
-}
-
-/** Limits of the in-memory copy of small files kept by {@link FsBlobStore}. */
-export interface SmallFileCacheOptions {
-  /** files up to this size are kept, bytes (default 128 KiB; 0 disables the cache) */
-  maxFileBytes?: number;
-  /** total bytes kept; beyond it the files least recently read through `open` are dropped first (default 32 MiB) */
-  maxTotalBytes?: number;
-}
-
-/** A readable stream of bytes already in memory (one chunk, not object mode). */
-function bufferStream(bytes: Buffer): Readable {
-  let sent = false;
-  return new Readable({
-    highWaterMark: Math.max(1, bytes.length),
-    read() {
-      if (sent) return;
-      sent = true;
-      this.push(bytes);
-      this.push(null);
-    },
-  });
-}
-
-/** Blob store on the local file system: `<root>/<key>/<name>`, temp files in `<root>/.tmp`. */
+/** Blob store on the local file system: `<root>/<key>/<name>`; `<root>/.tmp` is the staging folder. */
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
-  private readonly small = new Map<string, Buffer>();
-  private smallBytes = 0;
-  private readonly maxFileBytes: number;
-  private readonly maxTotalBytes: number;
 
-  constructor(
-    private readonly root: string,
-    cache: SmallFileCacheOptions = {},
-  ) {
+  /** @param root the package folder, e.g. `<data>/packages` */
+  constructor(private readonly root: string) {
     this.tmpDir = join(root, '.tmp');
-    this.maxFileBytes = cache.maxFileBytes ?? 128 * 1024;
-    this.maxTotalBytes = cache.maxTotalBytes ?? 32 * 1024 * 1024;
+  }
+
+  /** the folder for staged uploads and this store's own partial writes: `<root>/.tmp`, never listed as a key */
+  get stagingDir(): string {
+    return this.tmpDir;
   }
 
   /** creates the folders; call once before use */
@@ -93,7 +30,8 @@ export class FsBlobStore implements BlobStore {
     await mkdir(this.tmpDir, { recursive: true });
   }
 
-  tempPath(): string {
+  /** a fresh path in the staging folder for a partial write of this store */
+  private scratchPath(): string {
     return join(this.tmpDir, `${randomUUID()}.upload`);
   }
 
@@ -114,7 +52,7 @@ export class FsBlobStore implements BlobStore {
   async write(key: string, name: BlobName, bytes: Buffer): Promise<void> {
     const target = this.path(key, name);
     await mkdir(dirname(target), { recursive: true });
-    const tmp = this.tempPath();
+    const tmp = this.scratchPath();
     await writeFile(tmp, bytes);
     await this.moveIn(key, name, tmp);
   }
@@ -126,7 +64,7 @@ export class FsBlobStore implements BlobStore {
    * cannot lose a file the database row will name.
    *
    * @throws when a file exists already under `key` (a key is never reused) or on any I/O error, once
-   *         nothing of it is in flight; the caller removes the key (ingest.ts does on every failure)
+   *         nothing of it is in flight; the caller removes the key (services/packages.ts does on every failure)
    */
   async storeFiles(key: string, files: readonly StoredFileInput[]): Promise<void> {
     const dir = this.path(key);
@@ -178,39 +116,21 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  /**
-   * The bytes of a small file this store has already read and still keeps in memory, without any
-   * I/O (the raw download fast path); undefined otherwise (then use `open`).
-   */
-  cached(key: string, name: BlobName): Buffer | undefined {
-    return this.small.get(`${key}/${name}`);
+  /** always undefined: this store keeps nothing in memory (storage/memory-cache.ts does) */
+  cached(_key: string, _name: BlobName): Buffer | undefined {
+    return undefined;
   }
 
-  async open(key: string, name: BlobName): Promise<{ stream: Readable; size: number } | null> {
-    const p = this.path(key, name);
-    const cacheKey = `${key}/${name}`;
-    const kept = this.small.get(cacheKey);
-    if (kept) {
-      // most recently read last: the oldest entry is the first one dropped
-      this.small.delete(cacheKey);
-      this.small.set(cacheKey, kept);
-      return { stream: bufferStream(kept), size: kept.length };
-    }
+  async open(key: string, name: BlobName): Promise<OpenedBlob | null> {
     let handle;
     try {
-      handle = await open(p, 'r');
+      handle = await open(this.path(key, name), 'r');
     } catch {
       return null;
     }
     let size: number;
     try {
       size = (await handle.stat()).size;
-      if (size <= this.maxFileBytes) {
-        const bytes = await handle.readFile();
-        await handle.close();
-        this.keep(cacheKey, bytes);
-        return { stream: bufferStream(bytes), size: bytes.length };
-      }
     } catch (err) {
       await handle.close().catch(() => {});
       throw err;
@@ -218,19 +138,7 @@ export class FsBlobStore implements BlobStore {
     return { stream: createReadStream('', { fd: handle, autoClose: true, highWaterMark: 256 * 1024 }), size };
   }
 
-  private keep(cacheKey: string, bytes: Buffer): void {
-    if (bytes.length > this.maxFileBytes || bytes.length > this.maxTotalBytes) return;
-    this.small.set(cacheKey, bytes);
-    this.smallBytes += bytes.length;
-    while (this.smallBytes > this.maxTotalBytes) {
-      const [oldest, b] = this.small.entries().next().value as [string, Buffer];
-      this.small.delete(oldest);
-      this.smallBytes -= b.length;
-    }
-  }
-
   async remove(key: string): Promise<void> {
-    this.forget(key);
     await rm(this.path(key), { recursive: true, force: true });
   }
 
@@ -267,29 +175,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * Removes temp files of interrupted uploads last modified before `olderThanMs` (epoch ms; default: every
-   * one, which only a process that is not yet serving may ask for); returns how many.
-   */
-  async cleanTemp(olderThanMs = Infinity): Promise<number> {
-    const names = await readdir(this.tmpDir).catch(() => [] as string[]);
-    let removed = 0;
-    await Promise.all(
-      names.map(async (n) => {
-        const path = join(this.tmpDir, n);
-        if (olderThanMs !== Infinity) {
-          const st = await stat(path).catch(() => null);
-          if (!st || st.mtimeMs >= olderThanMs) return;
-        }
-        await rm(path, { force: true, recursive: true });
-        removed++;
-      }),
-    );
-    return removed;
-  }
-
-  /**
    * Moves the folder of `key` to `<targetRoot>/<key>` (the quarantine) with one rename, durable when it
-   * resolves (both parents fsynced), and drops its files from the small-file cache; then removes the
+   * resolves (both parents fsynced); then removes the
    * emptied `<id>/<version>` parents. Never deletes a file.
    *
    * @throws when `targetRoot/key` exists already or the rename fails (EXDEV: another file system)
@@ -299,7 +186,6 @@ export class FsBlobStore implements BlobStore {
     const to = join(targetRoot, key);
     await mkdir(dirname(to), { recursive: true });
     if (await stat(to).then(() => true, () => false)) throw new Error(`${to} exists already`);
-    this.forget(key);
     await rename(from, to);
     await Promise.all([fsyncDir(dirname(from)), fsyncDir(dirname(to))]);
     for (let d = dirname(from); d !== this.root && d.startsWith(this.root); d = dirname(d)) {
@@ -347,16 +233,6 @@ export class FsBlobStore implements BlobStore {
       throw new Error(
         `The package folder ${this.root} is not writable (${code}): Galleon stores every pushed package there. Fix its permissions or mount, or point GALLEON_DATA_DIR at a writable folder. Nothing was changed.`,
       );
-    }
-  }
-
-  private forget(key: string): void {
-    for (const name of ['package.nupkg', 'package.nuspec', 'readme', 'icon'] as const) {
-      const b = this.small.get(`${key}/${name}`);
-      if (b) {
-        this.small.delete(`${key}/${name}`);
-        this.smallBytes -= b.length;
-      }
     }
   }
 }

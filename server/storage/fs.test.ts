@@ -1,12 +1,16 @@
 /**
- * FsBlobStore on real files in a temp folder: storing a new version's files at once, reading them
+ * FsBlobStore on real files in a temp folder, behind the small-file memory cache as serve.ts wires it
+ * (storage/index.ts): storing a new version's files at once (bytes and a staged upload), reading them
  * back (from disk and from the small-file memory copy), refusing a reused key, listing and removing.
  */
 import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FsBlobStore, newBlobKey } from './blob-store.ts';
+import { newBlobKey } from './blob-store.ts';
+import { FsBlobStore } from './fs.ts';
+import { MemoryCachedBlobStore } from './memory-cache.ts';
+import { UploadStaging } from '../upload/staging.ts';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -16,11 +20,14 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 
 describe('FsBlobStore', () => {
   let root: string;
-  let blobs: FsBlobStore;
+  let blobs: MemoryCachedBlobStore;
+  let staging: UploadStaging;
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'galleon-blobs-'));
-    blobs = new FsBlobStore(root, { maxFileBytes: 16 });
-    await blobs.init();
+    const files = new FsBlobStore(root);
+    await files.init();
+    blobs = new MemoryCachedBlobStore(files, { maxFileBytes: 16 });
+    staging = new UploadStaging(files.stagingDir);
   });
   afterEach(async () => {
     await rm(root, { recursive: true, force: true });
@@ -28,7 +35,7 @@ describe('FsBlobStore', () => {
 
   it('stores bytes and a moved-in temp file under a new key, consuming the temp file', async () => {
     const key = newBlobKey('contoso.core', '1.2.0');
-    const temp = blobs.tempPath();
+    const temp = staging.tempPath();
     const nupkg = Buffer.alloc(100_000, 3);
     await writeFile(temp, nupkg);
     await blobs.storeFiles(key, [
