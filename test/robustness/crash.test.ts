@@ -97,12 +97,19 @@ describe.each(backends())('crash safety (%s database)', (backend) => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** pushes from WORKERS loops until the server dies; records each attempt's outcome */
-  async function pushUntilKilled(server: ChildServer): Promise<void> {
+  /**
+   * pushes from WORKERS loops until the server dies; records each attempt's outcome. When this round's
+   * share of the prepared packages (`until`, an index) is used up before the timer fires (a fast
+   * machine), the kill comes then, with the other workers' pushes still in flight.
+   */
+  async function pushUntilKilled(server: ChildServer, until: number): Promise<void> {
     const workers = Array.from({ length: WORKERS }, async () => {
       for (;;) {
-        const pkg = packages[next++];
-        if (!pkg) throw new Error('ran out of prepared packages');
+        if (next >= until) {
+          server.kill('SIGKILL');
+          return;
+        }
+        const pkg = packages[next++]!;
         try {
           const res = await pushPackage(server.url, pkg.bytes);
           // any answer is the server's last word: only 201 may leave the version behind
@@ -158,7 +165,7 @@ describe.each(backends())('crash safety (%s database)', (backend) => {
       const server = child;
       const delay = 300 + Math.floor(Math.random() * 1200);
       const timer = setTimeout(() => server.kill('SIGKILL'), delay);
-      await pushUntilKilled(server);
+      await pushUntilKilled(server, Math.floor((packages.length * (kill + 1)) / KILLS));
       clearTimeout(timer);
       server.kill('SIGKILL');
       expect((await server.exited).signal).toBe('SIGKILL');
