@@ -1,6 +1,6 @@
 /**
  * A clone must run its suites and benchmarks with nothing beside it: no source, test or benchmark file
- * may name the team's shared folder (`../shared`), a machine path such as `/work/…` or `/home/…`, or
+ * may name the team's shared folder (`../shared`), a machine path such as a project checkout under the root folder or `/home/…`, or
  * build a path from its own folder that climbs out of the repository. The data the suites read is
  * vendored in test/support/data/ (see its README.txt) and found through test/support/fixture-data.ts.
  */
